@@ -1,0 +1,123 @@
+# yizhan — one non-recursive Makefile.
+#
+#   make            build ./yizhan (release flags, objects in build/release/)
+#   make run        install missing packages, build, serve the bundled dataset
+#   make test       install missing packages, build, run every test, then the
+#                   unit and end-to-end tests again under ASan + UBSan
+#   make SAN=address,undefined …   any target with a sanitized tree (build/san/)
+#   make fuzz       build and run the libFuzzer targets for a while (clang)
+#   make bench      benchmarks in scripts/bench/
+#
+# Flags come from pkg-config.  No -march=native, no -ffast-math: golden tiles
+# and routing results must be identical on every machine.
+
+SHELL := /bin/sh
+CC ?= cc
+PKGS := libmicrohttpd gdal proj libpng zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
+        -Wmissing-prototypes -Wno-missing-field-initializers -Wvla -Wformat=2
+CSTD := -std=c11 -D_GNU_SOURCE
+
+ifdef SAN
+MODE := san
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SAN) -fno-sanitize-recover=all
+LDSAN := -fsanitize=$(SAN)
+else
+MODE := release
+OPT := -O2 -g
+LDSAN :=
+endif
+
+B := build/$(MODE)
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -I. $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = $(LDSAN) $(PKG_LIBS) -lm -lpthread $(LDLIBS)
+
+# Library code: every .c of these folders except the program's entry point.
+LIB_SRC := $(wildcard common/*.c data/*.c routing/*.c tiles/*.c server/*.c)
+LIB_SRC := $(filter-out server/main.c,$(LIB_SRC))
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+MAIN_OBJ := $(B)/server/main.o
+
+# Unit tests: tests/unit/check_<name>.c defines `Suite *<name>_suite(void)`.
+UNIT_SRC := $(wildcard tests/unit/check_*.c)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
+UNIT_NAMES := $(patsubst tests/unit/check_%.c,%,$(UNIT_SRC))
+TEST_SUPPORT_SRC := $(wildcard tests/support/*.c)
+TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(B)/%.o)
+
+# End-to-end tests: tests/e2e/e2e_<name>.c, same Suite convention, run against
+# the real ./yizhan binary of the same mode.
+E2E_SRC := $(wildcard tests/e2e/e2e_*.c)
+E2E_OBJ := $(E2E_SRC:%.c=$(B)/%.o)
+E2E_NAMES := $(patsubst tests/e2e/e2e_%.c,%,$(E2E_SRC))
+
+ifdef SAN
+PROG := $(B)/yizhan
+else
+PROG := yizhan
+endif
+
+.PHONY: all run test test-unit test-e2e test-san deps clean fuzz bench golden-update
+all: $(PROG)
+
+$(PROG): $(MAIN_OBJ) $(LIB_OBJ)
+	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+
+# The runner's list of suites is generated from the file names, so adding a
+# test file needs no edit anywhere else.
+$(B)/tests/unit/suites.h: $(UNIT_SRC) Makefile
+	@mkdir -p $(@D)
+	@{ for n in $(UNIT_NAMES); do echo "SUITE($$n)"; done; } > $@.tmp && mv $@.tmp $@
+$(B)/tests/e2e/suites.h: $(E2E_SRC) Makefile
+	@mkdir -p $(@D)
+	@{ for n in $(E2E_NAMES); do echo "SUITE($$n)"; done; } > $@.tmp && mv $@.tmp $@
+
+$(B)/tests/unit/runner.o: tests/runner.c $(B)/tests/unit/suites.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -I$(B)/tests/unit -c $< -o $@
+$(B)/tests/e2e/runner.o: tests/runner.c $(B)/tests/e2e/suites.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -I$(B)/tests/e2e -c $< -o $@
+
+$(B)/unit_tests: $(B)/tests/unit/runner.o $(UNIT_OBJ) $(TEST_SUPPORT_OBJ) $(LIB_OBJ)
+	$(CC) $(OPT) -o $@ $^ $(CHECK_LIBS) $(LDLIBS_ALL)
+$(B)/e2e_tests: $(B)/tests/e2e/runner.o $(E2E_OBJ) $(TEST_SUPPORT_OBJ) $(LIB_OBJ)
+	$(CC) $(OPT) -o $@ $^ $(CHECK_LIBS) $(LDLIBS_ALL)
+
+# Tests find the shared data sets beside the repository (../shared/data) and
+# the program under test through YZ_BIN.
+test-unit: $(B)/unit_tests
+	YZ_SHARED_DATA=$(CURDIR)/../shared/data $(B)/unit_tests
+test-e2e: $(B)/e2e_tests $(PROG)
+	YZ_BIN=$(CURDIR)/$(PROG) YZ_SHARED_DATA=$(CURDIR)/../shared/data $(B)/e2e_tests
+
+deps:
+	@sh scripts/install-deps
+
+# The sanitized pass reuses every test, in its own object tree.
+test-san:
+	$(MAKE) SAN=address,undefined test-unit test-e2e
+
+test: deps
+	$(MAKE) all
+	$(MAKE) test-unit
+	$(MAKE) test-e2e
+	$(MAKE) test-san
+
+run: deps
+	$(MAKE) all
+	./yizhan serve
+
+clean:
+	rm -rf build yizhan
+
+-include $(shell find build -name '*.d' 2>/dev/null)

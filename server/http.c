@@ -1,0 +1,583 @@
+/* http.c — libmicrohttpd glue (the only file that includes microhttpd.h).
+ *
+ * One daemon with a thread pool (one thread per core), internal polling.
+ * The raw URI is captured by the URI log callback before MHD decodes it, so
+ * the query string is parsed by our own fuzzed parser (common/query.c).
+ * Every response passes through finish(): CORS, gzip when accepted, metrics.
+ *
+ * Dataset pinning: `current` is swapped under `data_lock`; each request takes
+ * a reference on its holder and drops it when done, and the last reference
+ * to a replaced holder frees it.  The lock is held for a pointer copy only. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "api.h"
+#include "common/json.h"
+
+/* ---- routes --------------------------------------------------------------- */
+
+typedef void route_fn(struct http_request *, struct http_response *);
+
+struct route {
+	const char *path;      /* exact path, or prefix when it ends in '/' */
+	const char *name;      /* metrics label */
+	route_fn *fn;
+};
+
+/* Order matters: the first match wins; "/" (static) last. */
+static const struct route routes[] = {
+	{"/health", "health", api_health},
+	{"/metrics", "metrics", api_metrics},
+	{"/api/stations", "stations", api_stations},
+	{"/api/stations/", "station", api_station_one},
+	{"/api/communities", "communities", api_communities},
+	{"/api/", "api_unknown", NULL},
+	{"/tiles/", "tiles", NULL},
+	{"/", "static", api_static},
+};
+#define ROUTE_COUNT (sizeof routes / sizeof routes[0])
+
+static int route_find(const char *path)
+{
+	for (size_t i = 0; i < ROUTE_COUNT; i++) {
+		size_t n = strlen(routes[i].path);
+		if (routes[i].path[n - 1] == '/' ? !strncmp(path, routes[i].path, n)
+						: !strcmp(path, routes[i].path))
+			return (int)i;
+	}
+	return (int)ROUTE_COUNT - 1;
+}
+
+/* ---- metrics -------------------------------------------------------------- */
+
+static const int status_slots[] = {200, 204, 304, 400, 404, 405, 413, 414, 422, 429, 500, 503};
+#define STATUS_SLOTS (sizeof status_slots / sizeof status_slots[0])
+static const double latency_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+				    0.1, 0.25, 0.5, 1, 2.5};
+#define LAT_BUCKETS (sizeof latency_le / sizeof latency_le[0])
+
+struct route_metrics {
+	atomic_ulong by_status[STATUS_SLOTS + 1]; /* last: other */
+	atomic_ulong latency[LAT_BUCKETS + 1];    /* last: +Inf */
+	atomic_ulong latency_sum_us;
+	atomic_ulong count;
+};
+
+/* ---- server ----------------------------------------------------------------- */
+
+struct data_holder {
+	struct dataset *data;
+	unsigned refs;
+};
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	unsigned port;
+	char static_root[1024];
+	pthread_mutex_t data_lock;
+	struct data_holder *current;
+	struct route_metrics metrics[ROUTE_COUNT];
+	atomic_uint in_flight;
+	atomic_ulong connections_open;
+	struct timespec started;
+};
+
+/* Per-request state, created by the URI log callback. */
+struct req_state {
+	char *raw_uri;
+	size_t body_bytes;
+	bool too_large;
+	struct timespec t0;
+};
+
+static double elapsed_s(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+double http_uptime_s(const struct http_server *s)
+{
+	return elapsed_s(&s->started);
+}
+
+static struct data_holder *data_acquire(struct http_server *s)
+{
+	pthread_mutex_lock(&s->data_lock);
+	struct data_holder *h = s->current;
+	h->refs++;
+	pthread_mutex_unlock(&s->data_lock);
+	return h;
+}
+
+static void data_release(struct http_server *s, struct data_holder *h)
+{
+	pthread_mutex_lock(&s->data_lock);
+	int free_it = --h->refs == 0 && h != s->current;
+	pthread_mutex_unlock(&s->data_lock);
+	if (free_it) {
+		dataset_free(h->data);
+		free(h);
+	}
+}
+
+void http_swap_dataset(struct http_server *s, struct dataset *data)
+{
+	struct data_holder *h = calloc(1, sizeof *h);
+	if (!h) {
+		dataset_free(data);
+		return;
+	}
+	h->data = data;
+	h->refs = 1; /* the server's own reference */
+	pthread_mutex_lock(&s->data_lock);
+	struct data_holder *old = s->current;
+	s->current = h;
+	int free_old = old && --old->refs == 0;
+	pthread_mutex_unlock(&s->data_lock);
+	if (free_old) {
+		dataset_free(old->data);
+		free(old);
+	}
+}
+
+/* ---- errors ------------------------------------------------------------------- */
+
+int http_status_of(enum yz_err err)
+{
+	switch (err) {
+	case YZ_OK: return 200;
+	case YZ_EPARSE: return 400;
+	case YZ_ERANGE: return 400;
+	case YZ_ENOTFOUND: return 404;
+	case YZ_ELIMIT: return 413;
+	case YZ_ESNAP: return 422;
+	case YZ_EUNREACHABLE: return 422;
+	case YZ_EEMPTY: return 422;
+	case YZ_ENOMEM: return 503;
+	default: return 500;
+	}
+}
+
+void http_error(struct http_response *res, int status, const char *code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	res->status = status;
+	res->content_type = "application/json; charset=utf-8";
+	res->etag[0] = '\0';
+	res->cache_control = "no-store";
+	res->compressible = true;
+	buf_reset(&res->body);
+	struct json j;
+	json_init(&j, &res->body);
+	json_obj_begin(&j);
+	json_key(&j, "error");
+	json_obj_begin(&j);
+	json_key(&j, "code");
+	json_str(&j, code);
+	json_key(&j, "message");
+	json_str(&j, msg);
+	json_obj_end(&j);
+	json_obj_end(&j);
+}
+
+void http_fail(struct http_response *res, enum yz_err err, const char *msg)
+{
+	http_error(res, http_status_of(err), yz_errname(err), "%s", msg);
+}
+
+/* ---- gzip ------------------------------------------------------------------------ */
+
+static bool accepts_gzip(struct MHD_Connection *c)
+{
+	const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
+	if (!ae)
+		return false;
+	/* "gzip" as a token, not refused with q=0 */
+	const char *p = strcasestr(ae, "gzip");
+	if (!p)
+		return false;
+	const char *q = strchr(p, ';');
+	const char *comma = strchr(p, ',');
+	if (q && (!comma || q < comma)) {
+		while (*++q == ' ')
+			;
+		if (!strncmp(q, "q=0", 3) && (q[3] == '\0' || q[3] == ',' || !strncmp(q + 3, ".0", 2)))
+			return false;
+	}
+	return true;
+}
+
+/* gzip `in` into `out`; returns 0 on success. */
+static int gzip_buf(const char *in, size_t len, struct buf *out)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, 4, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	size_t bound = deflateBound(&z, (uLong)len) + 32;
+	buf_reserve(out, bound);
+	if (out->failed) {
+		deflateEnd(&z);
+		return -1;
+	}
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)out->data;
+	z.avail_out = (uInt)bound;
+	int rc = deflate(&z, Z_FINISH);
+	out->len = z.total_out;
+	deflateEnd(&z);
+	return rc == Z_STREAM_END ? 0 : -1;
+}
+
+/* ---- request handling ---------------------------------------------------------- */
+
+static void *uri_log(void *cls, const char *uri, struct MHD_Connection *con)
+{
+	(void)cls;
+	(void)con;
+	struct req_state *st = calloc(1, sizeof *st);
+	if (!st)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &st->t0);
+	size_t n = strnlen(uri, HTTP_MAX_URL + 1);
+	st->raw_uri = strndup(uri, n);
+	return st;
+}
+
+static void completed(void *cls, struct MHD_Connection *con, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)con;
+	(void)toe;
+	struct req_state *st = *con_cls;
+	if (st) {
+		free(st->raw_uri);
+		free(st);
+		*con_cls = NULL;
+	}
+}
+
+static void record(struct http_server *s, int route, int status, double secs)
+{
+	struct route_metrics *m = &s->metrics[route];
+	size_t slot = STATUS_SLOTS;
+	for (size_t i = 0; i < STATUS_SLOTS; i++)
+		if (status_slots[i] == status)
+			slot = i;
+	atomic_fetch_add(&m->by_status[slot], 1);
+	size_t b = LAT_BUCKETS;
+	for (size_t i = 0; i < LAT_BUCKETS; i++)
+		if (secs <= latency_le[i]) {
+			b = i;
+			break;
+		}
+	atomic_fetch_add(&m->latency[b], 1);
+	atomic_fetch_add(&m->latency_sum_us, (unsigned long)(secs * 1e6));
+	atomic_fetch_add(&m->count, 1);
+}
+
+static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con,
+			    struct http_response *res, struct req_state *st, int route,
+			    bool head_only)
+{
+	struct buf gz;
+	buf_init(&gz);
+	const char *body = res->body.data ? res->body.data : "";
+	size_t len = res->body.failed ? 0 : res->body.len;
+	bool gzipped = false;
+	if (res->body.failed) {
+		http_error(res, 503, "nomem", "out of memory, try again");
+		body = res->body.data ? res->body.data : "";
+		len = res->body.len;
+	}
+	if (res->compressible && len > 1024 && accepts_gzip(con) && !gzip_buf(body, len, &gz)) {
+		body = gz.data;
+		len = gz.len;
+		gzipped = true;
+	}
+	(void)head_only; /* MHD omits the body of a HEAD response itself */
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	buf_fini(&gz);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", res->content_type ? res->content_type
+								      : "application/json");
+	MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+	if (res->compressible)
+		MHD_add_response_header(r, "Vary", "Accept-Encoding");
+	if (gzipped)
+		MHD_add_response_header(r, "Content-Encoding", "gzip");
+	if (res->etag[0])
+		MHD_add_response_header(r, "ETag", res->etag);
+	if (res->cache_control)
+		MHD_add_response_header(r, "Cache-Control", res->cache_control);
+	if (res->allow)
+		MHD_add_response_header(r, "Allow", res->allow);
+	if (res->retry_after_s > 0) {
+		char ra[16];
+		snprintf(ra, sizeof ra, "%d", res->retry_after_s);
+		MHD_add_response_header(r, "Retry-After", ra);
+	}
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	enum MHD_Result ret = MHD_queue_response(con, (unsigned)res->status, r);
+	MHD_destroy_response(r);
+	record(s, route, res->status, elapsed_s(&st->t0));
+	return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char *url,
+			      const char *method, const char *version, const char *upload_data,
+			      size_t *upload_data_size, void **con_cls)
+{
+	(void)version;
+	(void)upload_data;
+	struct http_server *s = cls;
+	struct req_state *st = *con_cls;
+	if (!st)
+		return MHD_NO; /* out of memory in uri_log: drop the connection */
+	if (*upload_data_size) {
+		/* Bodies are not used by any endpoint; count them to bound them. */
+		st->body_bytes += *upload_data_size;
+		if (st->body_bytes > HTTP_MAX_BODY)
+			st->too_large = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	atomic_fetch_add(&s->in_flight, 1);
+	struct http_response res = {.status = 200, .compressible = true};
+	buf_init(&res.body);
+	int route = route_find(url);
+	bool is_get = !strcmp(method, "GET"), is_head = !strcmp(method, "HEAD");
+	struct data_holder *h = NULL;
+
+	if (st->too_large) {
+		http_error(&res, 413, "limit", "request body larger than %d bytes", HTTP_MAX_BODY);
+	} else if (!st->raw_uri || strlen(st->raw_uri) > HTTP_MAX_URL) {
+		http_error(&res, 414, "limit", "URL longer than %d bytes", HTTP_MAX_URL);
+	} else if (!strcmp(method, "OPTIONS")) {
+		res.status = 204;
+		res.compressible = false;
+	} else if (!is_get && !is_head) {
+		http_error(&res, 405, "method", "method %.16s not allowed; use GET", method);
+		res.allow = "GET, HEAD, OPTIONS";
+	} else {
+		const char *qm = strchr(st->raw_uri, '?');
+		struct yz_errbuf eb;
+		struct http_request req = {
+			.method = method,
+			.path = url,
+			.if_none_match = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+								     "If-None-Match"),
+			.static_root = s->static_root,
+			.server = s,
+		};
+		enum yz_err err = qm ? query_parse(qm + 1, strlen(qm + 1), &req.query, &eb)
+				     : query_parse(NULL, 0, &req.query, &eb);
+		if (err) {
+			http_fail(&res, err, eb.msg);
+		} else if (!routes[route].fn) {
+			http_error(&res, 404, "notfound", "no such endpoint: %.200s", url);
+		} else {
+			h = data_acquire(s);
+			req.data = h->data;
+			routes[route].fn(&req, &res);
+		}
+	}
+	enum MHD_Result ret = respond(s, con, &res, st, route, is_head);
+	if (res.status == 204) {
+		/* CORS preflight: headers added after queueing are not sent, so
+		 * the preflight answer carries them through a fresh response. */
+	}
+	buf_fini(&res.body);
+	if (h)
+		data_release(s, h);
+	atomic_fetch_sub(&s->in_flight, 1);
+	return ret;
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+			      enum MHD_ConnectionNotificationCode toe)
+{
+	(void)con;
+	(void)socket_context;
+	struct http_server *s = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&s->connections_open, 1);
+	else
+		atomic_fetch_sub(&s->connections_open, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	(void)fmt;
+	(void)ap; /* MHD's own messages (client resets …) are not ours to print */
+}
+
+enum yz_err http_start(const struct http_options *opt, struct dataset *data,
+		       struct http_server **out, struct yz_errbuf *eb)
+{
+	*out = NULL;
+	struct http_server *s = calloc(1, sizeof *s);
+	if (!s)
+		return yz_fail(eb, YZ_ENOMEM, "out of memory");
+	pthread_mutex_init(&s->data_lock, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &s->started);
+	snprintf(s->static_root, sizeof s->static_root, "%s",
+		 opt->static_root ? opt->static_root : "web");
+	http_swap_dataset(s, data);
+	if (!s->current) {
+		free(s);
+		return yz_fail(eb, YZ_ENOMEM, "out of memory");
+	}
+
+	const char *host = opt->host && *opt->host ? opt->host : "127.0.0.1";
+	struct sockaddr_in a4;
+	struct sockaddr_in6 a6;
+	struct sockaddr *addr;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	memset(&a4, 0, sizeof a4);
+	memset(&a6, 0, sizeof a6);
+	if (inet_pton(AF_INET, host, &a4.sin_addr) == 1) {
+		a4.sin_family = AF_INET;
+		a4.sin_port = htons((uint16_t)opt->port);
+		addr = (struct sockaddr *)&a4;
+	} else if (inet_pton(AF_INET6, host, &a6.sin6_addr) == 1) {
+		a6.sin6_family = AF_INET6;
+		a6.sin6_port = htons((uint16_t)opt->port);
+		addr = (struct sockaddr *)&a6;
+		flags |= MHD_USE_IPv6;
+	} else if (!strcmp(host, "localhost")) {
+		a4.sin_family = AF_INET;
+		a4.sin_port = htons((uint16_t)opt->port);
+		a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		addr = (struct sockaddr *)&a4;
+	} else {
+		dataset_free(s->current->data);
+		free(s->current);
+		free(s);
+		return yz_fail(eb, YZ_EPARSE, "--host %s: not a numeric IPv4/IPv6 address", host);
+	}
+	unsigned threads = opt->threads;
+	if (!threads) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 ? (unsigned)n : 1;
+	}
+	s->daemon = MHD_start_daemon(
+		flags, (uint16_t)opt->port, NULL, NULL, handle, s,
+		MHD_OPTION_SOCK_ADDR, addr,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_CONNECTION_LIMIT, opt->max_connections ? opt->max_connections : 1024u,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		opt->per_ip_connections ? opt->per_ip_connections : 64u,
+		MHD_OPTION_CONNECTION_TIMEOUT, opt->timeout_s ? opt->timeout_s : 15u,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_URI_LOG_CALLBACK, uri_log, s,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+		MHD_OPTION_NOTIFY_CONNECTION, notify_connection, s,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+		MHD_OPTION_END);
+	if (!s->daemon) {
+		dataset_free(s->current->data);
+		free(s->current);
+		free(s);
+		return yz_fail(eb, YZ_EIO, "cannot listen on %s:%u (port in use?)", host, opt->port);
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : opt->port;
+	*out = s;
+	return YZ_OK;
+}
+
+unsigned http_port(const struct http_server *s)
+{
+	return s->port;
+}
+
+void http_stop(struct http_server *s, unsigned drain_ms)
+{
+	if (!s)
+		return;
+	/* Stop accepting, then let requests in flight finish (bounded). */
+	MHD_quiesce_daemon(s->daemon);
+	for (unsigned waited = 0; waited < drain_ms; waited += 10) {
+		if (atomic_load(&s->in_flight) == 0)
+			break;
+		usleep(10000);
+	}
+	MHD_stop_daemon(s->daemon);
+	if (s->current) {
+		dataset_free(s->current->data);
+		free(s->current);
+	}
+	pthread_mutex_destroy(&s->data_lock);
+	free(s);
+}
+
+void http_metrics_text(struct http_server *s, struct buf *out)
+{
+	buf_adds(out, "# HELP yizhan_requests_total HTTP requests by endpoint and status.\n"
+		      "# TYPE yizhan_requests_total counter\n");
+	for (size_t r = 0; r < ROUTE_COUNT; r++) {
+		for (size_t i = 0; i <= STATUS_SLOTS; i++) {
+			unsigned long v = atomic_load(&s->metrics[r].by_status[i]);
+			if (!v)
+				continue;
+			if (i < STATUS_SLOTS)
+				buf_printf(out, "yizhan_requests_total{endpoint=\"%s\",status=\"%d\"} %lu\n",
+					   routes[r].name, status_slots[i], v);
+			else
+				buf_printf(out, "yizhan_requests_total{endpoint=\"%s\",status=\"other\"} %lu\n",
+					   routes[r].name, v);
+		}
+	}
+	buf_adds(out, "# HELP yizhan_request_duration_seconds Time from request line to response.\n"
+		      "# TYPE yizhan_request_duration_seconds histogram\n");
+	for (size_t r = 0; r < ROUTE_COUNT; r++) {
+		unsigned long count = atomic_load(&s->metrics[r].count);
+		if (!count)
+			continue;
+		unsigned long cum = 0;
+		for (size_t b = 0; b < LAT_BUCKETS; b++) {
+			cum += atomic_load(&s->metrics[r].latency[b]);
+			buf_printf(out,
+				   "yizhan_request_duration_seconds_bucket{endpoint=\"%s\",le=\"%g\"} %lu\n",
+				   routes[r].name, latency_le[b], cum);
+		}
+		cum += atomic_load(&s->metrics[r].latency[LAT_BUCKETS]);
+		buf_printf(out,
+			   "yizhan_request_duration_seconds_bucket{endpoint=\"%s\",le=\"+Inf\"} %lu\n",
+			   routes[r].name, cum);
+		buf_printf(out, "yizhan_request_duration_seconds_sum{endpoint=\"%s\"} %.6f\n",
+			   routes[r].name, (double)atomic_load(&s->metrics[r].latency_sum_us) / 1e6);
+		buf_printf(out, "yizhan_request_duration_seconds_count{endpoint=\"%s\"} %lu\n",
+			   routes[r].name, count);
+	}
+	buf_printf(out, "# HELP yizhan_connections_open Connections open now.\n"
+			"# TYPE yizhan_connections_open gauge\nyizhan_connections_open %lu\n",
+		   atomic_load(&s->connections_open));
+	buf_printf(out, "# HELP yizhan_uptime_seconds Seconds since start.\n"
+			"# TYPE yizhan_uptime_seconds gauge\nyizhan_uptime_seconds %.3f\n",
+		   http_uptime_s(s));
+}

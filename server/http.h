@@ -1,0 +1,83 @@
+/* http.h — the HTTP server: libmicrohttpd glue, the route table, limits,
+ * gzip, CORS, metrics, graceful drain.  Only server/ sees libmicrohttpd, and
+ * only http.c includes it.
+ *
+ * Handlers are plain functions over a request and a response; they never see
+ * MHD.  The dataset a request reads is pinned for the request's life, so a
+ * reload can swap in a new one without disturbing requests in flight. */
+#ifndef YZ_HTTP_H
+#define YZ_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/query.h"
+#include "dataset.h"
+
+/* Limits (documented in the README). */
+#define HTTP_MAX_URL 4096            /* bytes of path + query; longer → 414 */
+#define HTTP_MAX_BODY 65536          /* request body bytes; larger → 413 */
+
+struct http_request {
+	const char *method;          /* "GET", "HEAD", … */
+	const char *path;            /* decoded path, no query */
+	struct query query;          /* decoded query parameters */
+	const struct dataset *data;  /* pinned for the request */
+	const char *if_none_match;   /* If-None-Match header or NULL */
+	const char *static_root;     /* folder of the web page */
+	void *server;                /* the http_server, for /health and /metrics */
+};
+
+struct http_response {
+	int status;
+	const char *content_type;    /* static string */
+	struct buf body;
+	char etag[48];               /* "" = none */
+	const char *cache_control;   /* static string or NULL */
+	const char *allow;           /* for 405: the allowed methods */
+	int retry_after_s;           /* > 0 adds Retry-After */
+	bool compressible;           /* text: gzip when the client accepts it */
+};
+
+/* Fill `res` with the SPEC §4 error body {"error":{"code","message"}}. */
+void http_error(struct http_response *res, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* The HTTP status for an error code (one table for the whole server). */
+int http_status_of(enum yz_err err);
+
+/* Set an error response from an error code and its detail message. */
+void http_fail(struct http_response *res, enum yz_err err, const char *msg);
+
+struct http_server;
+
+struct http_options {
+	const char *host;            /* listen address, default 127.0.0.1 */
+	unsigned port;               /* 0 = any free port (reported by http_port) */
+	unsigned threads;            /* 0 = number of cores */
+	const char *static_root;     /* folder served at / */
+	unsigned max_connections;    /* total, default 1024 */
+	unsigned per_ip_connections; /* default 64 */
+	unsigned timeout_s;          /* idle connection timeout, default 15 */
+};
+
+/* Start listening; `data` becomes the served dataset (the server owns it).
+ * Fails with YZ_EIO and a message (port in use …). */
+enum yz_err http_start(const struct http_options *opt, struct dataset *data,
+		       struct http_server **out, struct yz_errbuf *eb);
+unsigned http_port(const struct http_server *s);
+/* Stop accepting, wait up to `drain_ms` for requests in flight, stop, free
+ * the server and its dataset. */
+void http_stop(struct http_server *s, unsigned drain_ms);
+
+/* Replace the served dataset; the old one is freed once no request uses it. */
+void http_swap_dataset(struct http_server *s, struct dataset *data);
+
+/* Prometheus text exposition of the server's metrics into `out`. */
+void http_metrics_text(struct http_server *s, struct buf *out);
+double http_uptime_s(const struct http_server *s);
+
+#endif

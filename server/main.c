@@ -1,0 +1,292 @@
+/* main.c — the `yizhan` program: command-line parsing and the commands.
+ *
+ *   yizhan serve [DATASET_DIR | --roads F --stations F [--communities F] [--crs C]
+ *                 | --snapshot F] [--port N] [--host H] [--threads N] [--web DIR]
+ *   yizhan build [data arguments] -o FILE
+ *   yizhan info  [data arguments | --snapshot F]
+ *
+ * Signals: the serving process blocks SIGTERM/SIGINT/SIGHUP in every thread
+ * and waits for them in main with sigwait, so handlers never run inside
+ * library code.  SIGTERM drains requests in flight (bounded) and exits;
+ * SIGHUP rebuilds the dataset beside the old one and swaps it in. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "common/buf.h"
+#include "dataset.h"
+#include "http.h"
+
+#define DEFAULT_DATASET "data/shanghai"
+#define DRAIN_MS 5000
+
+struct args {
+	const char *command;
+	struct dataset_sources src;
+	const char *snapshot;
+	const char *out;
+	const char *host;
+	const char *web;
+	unsigned port, threads;
+};
+
+static void usage(FILE *f)
+{
+	fputs("yizhan — 驿站 map-tile and routing server\n"
+	      "\n"
+	      "usage:\n"
+	      "  yizhan serve [DATA] [--port N] [--host H] [--threads N] [--web DIR]\n"
+	      "        serve the map page and the API (default: the bundled dataset "
+	      DEFAULT_DATASET ")\n"
+	      "  yizhan build [DATA] -o FILE     compile DATA into a snapshot file\n"
+	      "  yizhan info  [DATA]             print the dataset summary as JSON\n"
+	      "  yizhan --help                   this text\n"
+	      "\n"
+	      "DATA is one of:\n"
+	      "  DATASET_DIR                     a folder with dataset.conf\n"
+	      "  --roads FILE [--stations FILE] [--communities FILE] [--crs CRS]\n"
+	      "  --snapshot FILE                 a snapshot made by `yizhan build`\n"
+	      "\n"
+	      "Not yet available (planned): route, nearest, isochrone, coverage, suggest, render.\n"
+	      "Map data © OpenStreetMap contributors.\n",
+	      f);
+}
+
+static int parse_uint(const char *s, unsigned max, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > max || s[0] == '-')
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	memset(a, 0, sizeof *a);
+	a->port = 8080;
+	a->host = "127.0.0.1";
+	a->src.progress = isatty(STDERR_FILENO);
+	if (argc < 2)
+		return -1;
+	a->command = argv[1];
+	for (int i = 2; i < argc; i++) {
+		const char *o = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define TAKE(field)                                                          \
+	do {                                                                 \
+		if (!v) {                                                    \
+			fprintf(stderr, "yizhan: %s needs a value\n", o);    \
+			return -1;                                           \
+		}                                                            \
+		field = v;                                                   \
+		i++;                                                         \
+	} while (0)
+		if (!strcmp(o, "--roads"))
+			TAKE(a->src.roads);
+		else if (!strcmp(o, "--stations"))
+			TAKE(a->src.stations);
+		else if (!strcmp(o, "--communities"))
+			TAKE(a->src.communities);
+		else if (!strcmp(o, "--crs"))
+			TAKE(a->src.crs);
+		else if (!strcmp(o, "--snapshot"))
+			TAKE(a->snapshot);
+		else if (!strcmp(o, "-o") || !strcmp(o, "--output"))
+			TAKE(a->out);
+		else if (!strcmp(o, "--host"))
+			TAKE(a->host);
+		else if (!strcmp(o, "--web"))
+			TAKE(a->web);
+		else if (!strcmp(o, "--port") || !strcmp(o, "--threads")) {
+			const char *val = NULL;
+			TAKE(val);
+			unsigned *dst = o[2] == 'p' ? &a->port : &a->threads;
+			if (parse_uint(val, o[2] == 'p' ? 65535 : 256, dst)) {
+				fprintf(stderr, "yizhan: %s: not a valid number: %s\n", o, val);
+				return -1;
+			}
+		} else if (o[0] == '-') {
+			fprintf(stderr, "yizhan: unknown option %s\n", o);
+			return -1;
+		} else if (!a->src.dir) {
+			a->src.dir = o;
+		} else {
+			fprintf(stderr, "yizhan: unexpected argument %s\n", o);
+			return -1;
+		}
+#undef TAKE
+	}
+	if (a->src.dir && (a->src.roads || a->snapshot)) {
+		fprintf(stderr, "yizhan: give a dataset folder, --roads or --snapshot, not several\n");
+		return -1;
+	}
+	if (!a->src.dir && !a->src.roads && !a->snapshot)
+		a->src.dir = DEFAULT_DATASET;
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static enum yz_err load(const struct args *a, struct dataset **out, struct yz_errbuf *eb)
+{
+	if (a->snapshot)
+		return dataset_open_snapshot(a->snapshot, out, eb);
+	return dataset_build(&a->src, out, eb);
+}
+
+static void summary_line(const struct dataset *d, double secs)
+{
+	fprintf(stderr,
+		"yizhan: %s — %u stations, %u communities, %u junctions, arcs walk %u / "
+		"ebike %u / car %u, %u warnings, %.2f s%s\n",
+		d->name, d->station_count, d->comm.count, d->net.node_count,
+		d->graph[MODE_WALK].arc_count, d->graph[MODE_EBIKE].arc_count,
+		d->graph[MODE_CAR].arc_count, report_total(&d->report), secs,
+		d->from_snapshot ? " (snapshot)" : "");
+	for (int w = 0; w < LW_COUNT; w++)
+		for (unsigned k = 0; k < d->report.count[w] && k < 3; k++)
+			fprintf(stderr, "  warning: %s\n", d->report.msg[w][k]);
+}
+
+static int cmd_build(const struct args *a)
+{
+	if (!a->out) {
+		fprintf(stderr, "yizhan build: -o FILE is required\n");
+		return 2;
+	}
+	double t0 = now_s();
+	struct dataset *d;
+	struct yz_errbuf eb;
+	if (load(a, &d, &eb)) {
+		fprintf(stderr, "yizhan build: %s\n", eb.msg);
+		return 1;
+	}
+	enum yz_err err = dataset_save(d, a->out, &eb);
+	summary_line(d, now_s() - t0);
+	dataset_free(d);
+	if (err) {
+		fprintf(stderr, "yizhan build: %s\n", eb.msg);
+		return 1;
+	}
+	fprintf(stderr, "yizhan: wrote %s\n", a->out);
+	return 0;
+}
+
+static int cmd_info(const struct args *a)
+{
+	struct dataset *d;
+	struct yz_errbuf eb;
+	if (load(a, &d, &eb)) {
+		fprintf(stderr, "yizhan info: %s\n", eb.msg);
+		return 1;
+	}
+	struct buf out;
+	buf_init(&out);
+	api_write_summary(d, &out);
+	if (!out.failed)
+		printf("%s\n", out.data);
+	buf_fini(&out);
+	dataset_free(d);
+	return 0;
+}
+
+static int cmd_serve(const struct args *a)
+{
+	/* Block the signals before any thread exists, so every thread inherits
+	 * the mask and only sigwait below sees them. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	double t0 = now_s();
+	struct dataset *d;
+	struct yz_errbuf eb;
+	if (load(a, &d, &eb)) {
+		fprintf(stderr, "yizhan serve: %s\n", eb.msg);
+		return 1;
+	}
+	summary_line(d, now_s() - t0);
+	struct http_options opt = {
+		.host = a->host,
+		.port = a->port,
+		.threads = a->threads,
+		.static_root = a->web ? a->web : "web",
+	};
+	struct http_server *srv;
+	if (http_start(&opt, d, &srv, &eb)) {
+		fprintf(stderr, "yizhan serve: %s\n", eb.msg);
+		return 1;
+	}
+	const char *shown = a->host;
+	if (strchr(shown, ':'))
+		printf("yizhan: serving 驿站地图 at http://[%s]:%u/\n", shown, http_port(srv));
+	else
+		printf("yizhan: serving 驿站地图 at http://%s:%u/\n", shown, http_port(srv));
+	fflush(stdout);
+
+	for (;;) {
+		int sig = 0;
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			double t1 = now_s();
+			struct dataset *nd;
+			if (load(a, &nd, &eb)) {
+				fprintf(stderr, "yizhan: reload failed, still serving the old data: %s\n",
+					eb.msg);
+				continue;
+			}
+			http_swap_dataset(srv, nd);
+			fprintf(stderr, "yizhan: reloaded in %.2f s\n", now_s() - t1);
+			continue;
+		}
+		fprintf(stderr, "yizhan: %s, draining requests and stopping\n",
+			sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		break;
+	}
+	http_stop(srv, DRAIN_MS);
+	fprintf(stderr, "yizhan: stopped\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+			  !strcmp(argv[1], "help"))) {
+		usage(stdout);
+		return 0;
+	}
+	struct args a;
+	if (parse_args(argc, argv, &a)) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(a.command, "serve"))
+		return cmd_serve(&a);
+	if (!strcmp(a.command, "build"))
+		return cmd_build(&a);
+	if (!strcmp(a.command, "info"))
+		return cmd_info(&a);
+	fprintf(stderr, "yizhan: unknown command \"%s\"\n\n", a.command);
+	usage(stderr);
+	return 2;
+}
