@@ -23,7 +23,13 @@ WARN := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
         -Wmissing-prototypes -Wno-missing-field-initializers -Wvla -Wformat=2
 CSTD := -std=c11 -D_GNU_SOURCE
 
-ifdef SAN
+ifdef FUZZ
+# libFuzzer build: clang, every object instrumented for coverage.
+CC := clang
+MODE := fuzz
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+LDSAN := -fsanitize=address,undefined
+else ifdef SAN
 MODE := san
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SAN) -fno-sanitize-recover=all
 LDSAN := -fsanitize=$(SAN)
@@ -56,14 +62,22 @@ E2E_SRC := $(wildcard tests/e2e/e2e_*.c)
 E2E_OBJ := $(E2E_SRC:%.c=$(B)/%.o)
 E2E_NAMES := $(patsubst tests/e2e/e2e_%.c,%,$(E2E_SRC))
 
-ifdef SAN
+ifneq ($(MODE),release)
 PROG := $(B)/yizhan
 else
 PROG := yizhan
 endif
 
-.PHONY: all run test test-unit test-e2e test-san deps clean fuzz bench golden-update
+# Fuzz targets: tests/fuzz/fuzz_<name>.c over tests/fuzz/corpus/<name>/ (seeds)
+# and tests/fuzz/regressions/<name>/ (every past crasher, kept with its fix).
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+
+.PHONY: all run test test-unit test-e2e test-san test-fuzz-replay deps clean fuzz bench golden-update
 all: $(PROG)
+
+# Keep objects made on the way to pattern targets (fuzz replays).
+.SECONDARY:
 
 $(PROG): $(MAIN_OBJ) $(LIB_OBJ)
 	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
@@ -100,17 +114,44 @@ test-unit: $(B)/unit_tests
 test-e2e: $(B)/e2e_tests $(PROG)
 	YZ_BIN=$(CURDIR)/$(PROG) YZ_SHARED_DATA=$(CURDIR)/../shared/data $(B)/e2e_tests
 
+# Replay: the targets linked with a plain main (tests/fuzz/replay.c), so any
+# compiler and the sanitized tree can run the corpus and the crashers.
+$(B)/fuzz_replay_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o $(LIB_OBJ)
+	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
+test-fuzz-replay: $(FUZZ_NAMES:%=$(B)/fuzz_replay_%)
+	@for n in $(FUZZ_NAMES); do \
+		dirs=""; for d in tests/fuzz/corpus/$$n tests/fuzz/regressions/$$n; do \
+			[ -d $$d ] && dirs="$$dirs $$d"; done; \
+		[ -n "$$dirs" ] || continue; \
+		$(B)/fuzz_replay_$$n $$dirs || exit 1; \
+	done
+
+# libFuzzer: `make fuzz` runs every target FUZZ_SECONDS seconds (clang).
+$(B)/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(LIB_OBJ)
+	$(CC) $(OPT) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_ALL)
+fuzz:
+	$(MAKE) FUZZ=1 $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+	@for n in $(FUZZ_NAMES); do \
+		mkdir -p build/fuzz/corpus/$$n; \
+		echo "fuzz: $$n ($(FUZZ_SECONDS) s)"; \
+		build/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/crash-$$n- build/fuzz/corpus/$$n \
+			$$( [ -d tests/fuzz/corpus/$$n ] && echo tests/fuzz/corpus/$$n ) 2>&1 | \
+			grep -E "stat::number_of_executed_units|ERROR|SUMMARY" || true; \
+	done
+
 deps:
 	@sh scripts/install-deps
 
 # The sanitized pass reuses every test, in its own object tree.
 test-san:
-	$(MAKE) SAN=address,undefined test-unit test-e2e
+	$(MAKE) SAN=address,undefined test-unit test-e2e test-fuzz-replay
 
 test: deps
 	$(MAKE) all
 	$(MAKE) test-unit
 	$(MAKE) test-e2e
+	$(MAKE) test-fuzz-replay
 	$(MAKE) test-san
 
 run: deps

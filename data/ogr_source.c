@@ -112,6 +112,9 @@ enum yz_err ogr_source_open(struct ogr_source *s, const char *path, const char *
 			return yz_fail(eb, YZ_EIO, "cannot write a temporary OSM configuration");
 		snprintf(conf_opt, sizeof conf_opt, "CONFIG_FILE=%s", s->tmp_conf);
 		opts[nopt++] = conf_opt;
+		/* Keep GDAL's node index in memory up to 1 GiB instead of the
+		 * default 100 MB: a province's nodes then never go to disk. */
+		opts[nopt++] = "MAX_TMPFILE_SIZE=1024";
 	}
 	for (int i = 0; open_opts && open_opts[i] && nopt < 15; i++)
 		opts[nopt++] = open_opts[i];

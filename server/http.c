@@ -99,6 +99,7 @@ struct req_state {
 	char *raw_uri;
 	size_t body_bytes;
 	bool too_large;
+	bool headers_seen;  /* the first handler call (headers only) is past */
 	struct timespec t0;
 };
 
@@ -340,6 +341,12 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 		MHD_add_response_header(r, "Retry-After", ra);
 	}
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (res->status == 204) {
+		/* CORS preflight */
+		MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+		MHD_add_response_header(r, "Access-Control-Allow-Headers", "*");
+		MHD_add_response_header(r, "Access-Control-Max-Age", "86400");
+	}
 	enum MHD_Result ret = MHD_queue_response(con, (unsigned)res->status, r);
 	MHD_destroy_response(r);
 	record(s, route, res->status, elapsed_s(&st->t0));
@@ -356,6 +363,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 	struct req_state *st = *con_cls;
 	if (!st)
 		return MHD_NO; /* out of memory in uri_log: drop the connection */
+	if (!st->headers_seen) {
+		/* Answering on the first call would make MHD discard the request
+		 * body and close the connection: wait for the full request. */
+		st->headers_seen = true;
+		return MHD_YES;
+	}
 	if (*upload_data_size) {
 		/* Bodies are not used by any endpoint; count them to bound them. */
 		st->body_bytes += *upload_data_size;
@@ -405,10 +418,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 		}
 	}
 	enum MHD_Result ret = respond(s, con, &res, st, route, is_head);
-	if (res.status == 204) {
-		/* CORS preflight: headers added after queueing are not sent, so
-		 * the preflight answer carries them through a fresh response. */
-	}
 	buf_fini(&res.body);
 	if (h)
 		data_release(s, h);

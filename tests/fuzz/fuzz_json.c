@@ -435,6 +435,8 @@ static void check_calls(const uint8_t *data, size_t size)
 			need_value = false;
 			break;
 		case 11:
+			if (depth >= JSON_MAX_DEPTH)
+				too_deep = true; /* a position is an array too */
 			json_lonlat(&j, (double)c - 64, (double)i / 3);
 			need_value = false;
 			break;
