@@ -63,9 +63,9 @@ enum yz_err query_parse(const char *raw, size_t len, struct query *q, struct yz_
  * every struct the same way. */
 void query_fini(struct query *q);
 
-/* The decoded value of the first pair named `key`, or NULL when there is none.
- * The string lives in `q`: valid until `q` is parsed into again or goes out of
- * scope. */
+/* The decoded value of the first pair named `key` (NUL-terminated, not NULL),
+ * or NULL when there is none.  The string lives in `q`: valid until `q` is
+ * parsed into again or goes out of scope. */
 const char *query_get(const struct query *q, const char *key);
 
 /* Iteration in input order, for i < query_count(q) (duplicates included).

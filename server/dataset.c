@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -169,6 +170,12 @@ static void warn_stations_outside(struct dataset *d)
 	}
 }
 
+static bool is_osm_file(const char *p)
+{
+	size_t n = strlen(p);
+	return (n >= 4 && !strcasecmp(p + n - 4, ".osm")) || (n >= 4 && !strcasecmp(p + n - 4, ".pbf"));
+}
+
 enum yz_err dataset_build(const struct dataset_sources *src, struct dataset **out,
 			  struct yz_errbuf *eb)
 {
@@ -230,7 +237,9 @@ enum yz_err dataset_build(const struct dataset_sources *src, struct dataset **ou
 			struct config_source_def *c = &cfg.src[named[i].s];
 			c->present = true;
 			snprintf(c->path, sizeof c->path, "%s", named[i].p);
-			if (src->crs)
+			/* --crs names the CRS of the files given; OSM data is WGS84 by
+			 * definition, so it never applies to an OSM road file. */
+			if (src->crs && !(named[i].s == CONFIG_ROADS && is_osm_file(named[i].p)))
 				snprintf(c->crs, sizeof c->crs, "%s", src->crs);
 		}
 		snprintf(cfg.name, sizeof cfg.name, "%s", src->roads);
