@@ -16,6 +16,21 @@ void api_station_one(struct http_request *req, struct http_response *res);
 void api_communities(struct http_request *req, struct http_response *res);
 void api_static(struct http_request *req, struct http_response *res);
 
+void api_route(struct http_request *req, struct http_response *res);
+void api_nearest(struct http_request *req, struct http_response *res);
+
+/* Shared parameter helpers: write an error into `res` and return -1 on
+ * failure. */
+int api_mode(struct http_request *req, struct http_response *res, enum mode *out);
+int api_check_params(struct http_request *req, struct http_response *res,
+		     const char *const *known);
+struct snap;
+int api_snap(const struct dataset *d, enum mode m, const char *what, double lon, double lat,
+	     struct snap *out, struct http_response *res);
+struct json;
+struct polyline;
+void api_write_line(struct json *j, const struct polyline *l);
+
 /* The dataset summary /health shows and `yizhan info` prints. */
 void api_write_summary(const struct dataset *d, struct buf *out);
 

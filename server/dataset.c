@@ -121,6 +121,8 @@ static size_t dataset_arrays(struct dataset *d, struct array_ref *out)
 
 #define MAX_ARRAYS 64
 
+static enum yz_err dataset_finish(struct dataset *d, struct yz_errbuf *eb);
+
 /* ---- building ------------------------------------------------------------- */
 
 static void progress(const struct dataset_sources *src, const char *what, double t0)
@@ -331,6 +333,8 @@ enum yz_err dataset_build(const struct dataset_sources *src, struct dataset **ou
 		d->owned_comm.strings.len = 1;
 	}
 	d->comm = d->owned_comm;
+	if ((err = dataset_finish(d, eb)))
+		goto fail;
 	d->build_ms = now_ms() - t0;
 	d->load_ms = d->build_ms;
 	d->version = content_version(d);
@@ -345,6 +349,20 @@ fail:
 	stations_free(&ss);
 	dataset_free(d);
 	return err;
+}
+
+/* Derived structures, computed after a build or a snapshot load. */
+static enum yz_err dataset_finish(struct dataset *d, struct yz_errbuf *eb)
+{
+	for (int m = 0; m < MODE_COUNT; m++) {
+		const struct station *st = d->stations;
+		size_t stride = sizeof *st / sizeof(int32_t);
+		if (attach_build(&d->attach[m], &d->net, &d->graph[m], &d->piece_grid, d->max_snap_m,
+				 st ? &st->lon_e7 : NULL, st ? &st->lat_e7 : NULL, stride,
+				 d->station_count))
+			return yz_fail(eb, YZ_ENOMEM, "out of memory");
+	}
+	return YZ_OK;
 }
 
 /* ---- snapshot ---------------------------------------------------------------- */
@@ -516,6 +534,11 @@ enum yz_err dataset_open_snapshot(const char *path, struct dataset **out, struct
 		return yz_fail(eb, err, "%s: %s", path, local.msg);
 	}
 	(*out)->snapshot_bytes = (void *)snap.base; /* the dataset owns the bytes now */
+	if ((err = dataset_finish(*out, eb))) {
+		dataset_free(*out);
+		*out = NULL;
+		return err;
+	}
 	(*out)->load_ms = now_ms() - t0;
 	return YZ_OK;
 }
@@ -537,6 +560,11 @@ enum yz_err dataset_from_bytes(const void *bytes, size_t size, struct dataset **
 		return err;
 	}
 	(*out)->snapshot_bytes = copy;
+	if ((err = dataset_finish(*out, eb))) {
+		dataset_free(*out);
+		*out = NULL;
+		return err;
+	}
 	return YZ_OK;
 }
 
@@ -544,6 +572,8 @@ void dataset_free(struct dataset *d)
 {
 	if (!d)
 		return;
+	for (int m = 0; m < MODE_COUNT; m++)
+		attach_free(&d->attach[m]);
 	if (d->snapshot_bytes) {
 		free(d->snapshot_bytes);
 	} else {

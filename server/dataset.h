@@ -15,6 +15,7 @@
 #include "data/config.h"
 #include "data/report.h"
 #include "data/stations.h"
+#include "routing/attach.h"
 #include "routing/graph.h"
 #include "routing/spatial.h"
 
@@ -39,6 +40,9 @@ struct dataset {
 	const char *station_strings;
 	uint32_t station_strings_len;
 	struct grid station_grid;
+
+	/* stations snapped per mode (derived at load, not stored) */
+	struct station_attach attach[MODE_COUNT];
 
 	/* communities */
 	struct communityset comm;     /* arrays may point into the snapshot */

@@ -43,6 +43,8 @@ static const struct route routes[] = {
 	{"/api/stations", "stations", api_stations},
 	{"/api/stations/", "station", api_station_one},
 	{"/api/communities", "communities", api_communities},
+	{"/api/route", "route", api_route},
+	{"/api/nearest", "nearest", api_nearest},
 	{"/api/", "api_unknown", NULL},
 	{"/tiles/", "tiles", NULL},
 	{"/", "static", api_static},
