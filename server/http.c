@@ -427,6 +427,22 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 	return ret;
 }
 
+void http_call(const char *path, const char *query, const struct dataset *data,
+	       struct http_response *res)
+{
+	int route = route_find(path);
+	struct yz_errbuf eb;
+	struct http_request req = {.method = "GET", .path = path, .data = data};
+	enum yz_err err = query_parse(query, strlen(query), &req.query, &eb);
+	if (err)
+		http_fail(res, err, eb.msg);
+	else if (!routes[route].fn || !strcmp(routes[route].name, "static") ||
+		 !strcmp(routes[route].name, "metrics") || !strcmp(routes[route].name, "health"))
+		http_error(res, 404, "notfound", "no such query: %.100s", path);
+	else
+		routes[route].fn(&req, res);
+}
+
 static void notify_connection(void *cls, struct MHD_Connection *con, void **socket_context,
 			      enum MHD_ConnectionNotificationCode toe)
 {

@@ -76,6 +76,12 @@ void http_stop(struct http_server *s, unsigned drain_ms);
 /* Replace the served dataset; the old one is freed once no request uses it. */
 void http_swap_dataset(struct http_server *s, struct dataset *data);
 
+/* Run the handler of `path` with the raw query string `query` on `data`,
+ * without a server (the CLI's query commands).  `res` must be initialised
+ * by the caller (status 200, empty body) and is filled as for a request. */
+void http_call(const char *path, const char *query, const struct dataset *data,
+	       struct http_response *res);
+
 /* Prometheus text exposition of the server's metrics into `out`. */
 void http_metrics_text(struct http_server *s, struct buf *out);
 double http_uptime_s(const struct http_server *s);

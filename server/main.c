@@ -35,6 +35,7 @@ struct args {
 	const char *host;
 	const char *web;
 	unsigned port, threads;
+	struct buf query;        /* query commands: --key value → key=value&… */
 };
 
 static void usage(FILE *f)
@@ -47,6 +48,9 @@ static void usage(FILE *f)
 	      DEFAULT_DATASET ")\n"
 	      "  yizhan build [DATA] -o FILE     compile DATA into a snapshot file\n"
 	      "  yizhan info  [DATA]             print the dataset summary as JSON\n"
+	      "  yizhan route [DATA] --from LON,LAT --to LON,LAT [--mode M]\n"
+	      "  yizhan nearest [DATA] --lon LON --lat LAT [--k N] [--service a,b] [--mode M]\n"
+	      "        the API's JSON on stdout; every --name value is the API parameter\n"
 	      "  yizhan --help                   this text\n"
 	      "\n"
 	      "DATA is one of:\n"
@@ -54,7 +58,7 @@ static void usage(FILE *f)
 	      "  --roads FILE [--stations FILE] [--communities FILE] [--crs CRS]\n"
 	      "  --snapshot FILE                 a snapshot made by `yizhan build`\n"
 	      "\n"
-	      "Not yet available (planned): route, nearest, isochrone, coverage, suggest, render.\n"
+	      "Modes: walk, ebike (default), car.\n"
 	      "Map data © OpenStreetMap contributors.\n",
 	      f);
 }
@@ -70,9 +74,37 @@ static int parse_uint(const char *s, unsigned max, unsigned *out)
 	return 0;
 }
 
+static const char *const query_commands[] = {"route", "nearest", "isochrone", "coverage",
+					     "suggest", NULL};
+
+static int is_query_command(const char *c)
+{
+	for (const char *const *q = query_commands; *q; q++)
+		if (!strcmp(c, *q))
+			return 1;
+	return 0;
+}
+
+static void url_encode(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == ',' || c == '~') {
+			buf_addc(b, (char)c);
+		} else {
+			buf_addc(b, '%');
+			buf_addc(b, hex[c >> 4]);
+			buf_addc(b, hex[c & 15]);
+		}
+	}
+}
+
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	memset(a, 0, sizeof *a);
+	buf_init(&a->query);
 	a->port = 8080;
 	a->host = "127.0.0.1";
 	a->src.progress = isatty(STDERR_FILENO);
@@ -115,6 +147,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 				fprintf(stderr, "yizhan: %s: not a valid number: %s\n", o, val);
 				return -1;
 			}
+		} else if (o[0] == '-' && o[1] == '-' && o[2] && v && is_query_command(a->command)) {
+			/* --lon 121.47 → lon=121.47, the API's own parameter names */
+			if (a->query.len)
+				buf_addc(&a->query, '&');
+			url_encode(&a->query, o + 2);
+			buf_addc(&a->query, '=');
+			url_encode(&a->query, v);
+			i++;
 		} else if (o[0] == '-') {
 			fprintf(stderr, "yizhan: unknown option %s\n", o);
 			return -1;
@@ -205,6 +245,29 @@ static int cmd_info(const struct args *a)
 	return 0;
 }
 
+/* route / nearest / isochrone / coverage / suggest: the API's JSON on stdout,
+ * the same handler as the server's; exit 1 with the error JSON on 4xx. */
+static int cmd_query(const struct args *a)
+{
+	struct dataset *d;
+	struct yz_errbuf eb;
+	if (load(a, &d, &eb)) {
+		fprintf(stderr, "yizhan %s: %s\n", a->command, eb.msg);
+		return 1;
+	}
+	char path[64];
+	snprintf(path, sizeof path, "/api/%s", a->command);
+	struct http_response res = {.status = 200};
+	buf_init(&res.body);
+	http_call(path, a->query.data ? a->query.data : "", d, &res);
+	if (!res.body.failed)
+		printf("%s\n", res.body.data ? res.body.data : "");
+	int rc = res.status < 400 ? 0 : 1;
+	buf_fini(&res.body);
+	dataset_free(d);
+	return rc;
+}
+
 static int cmd_serve(const struct args *a)
 {
 	/* Block the signals before any thread exists, so every thread inherits
@@ -286,6 +349,11 @@ int main(int argc, char **argv)
 		return cmd_build(&a);
 	if (!strcmp(a.command, "info"))
 		return cmd_info(&a);
+	if (is_query_command(a.command)) {
+		int rc = cmd_query(&a);
+		buf_fini(&a.query);
+		return rc;
+	}
 	fprintf(stderr, "yizhan: unknown command \"%s\"\n\n", a.command);
 	usage(stderr);
 	return 2;
