@@ -16,6 +16,7 @@
 
 #define SNAP_MAGIC "YZSNAP\r\n"
 #define SNAP_BOM 0x01020304u
+#define SNAP_BOM_SWAPPED 0x04030201u /* SNAP_BOM as the other byte order writes it */
 #define SNAP_ALIGN 64
 #define HEADER_SIZE 64
 #define ENTRY_SIZE 24
@@ -147,8 +148,10 @@ enum yz_err snap_open_mem(struct snapshot *s, const void *base, size_t size,
 	memcpy(&h, base, sizeof h);
 	if (memcmp(h.magic, SNAP_MAGIC, 8))
 		return yz_fail(eb, YZ_EFORMAT, "not a yizhan snapshot (bad magic)");
-	if (h.bom != SNAP_BOM)
+	if (h.bom == SNAP_BOM_SWAPPED)
 		return yz_fail(eb, YZ_EVERSION, "snapshot written on a machine of other byte order");
+	if (h.bom != SNAP_BOM)
+		return yz_fail(eb, YZ_EFORMAT, "not a yizhan snapshot (bad byte-order mark)");
 	if (h.header_crc != crc(&h, offsetof(struct snap_header, header_crc)))
 		return yz_fail(eb, YZ_ECHECKSUM, "snapshot header is corrupt (checksum mismatch)");
 	if (h.version != SNAP_VERSION)
@@ -251,4 +254,27 @@ void snap_close(struct snapshot *s)
 	if (s->mapped)
 		free((void *)s->base);
 	memset(s, 0, sizeof *s);
+}
+
+void snap_fix_checksums(void *bytes, size_t size)
+{
+	struct snap_header h;
+	if (size < HEADER_SIZE)
+		return;
+	memcpy(&h, bytes, sizeof h);
+	if (h.count > MAX_SECTIONS || HEADER_SIZE + (uint64_t)h.count * ENTRY_SIZE > size)
+		return;
+	unsigned char *tab = (unsigned char *)bytes + HEADER_SIZE;
+	for (uint32_t i = 0; i < h.count; i++) {
+		struct snap_entry e;
+		memcpy(&e, tab + (size_t)i * ENTRY_SIZE, sizeof e);
+		if (e.offset > size || e.size > size - e.offset)
+			continue;
+		e.crc = crc((unsigned char *)bytes + e.offset, e.size);
+		memcpy(tab + (size_t)i * ENTRY_SIZE, &e, sizeof e);
+	}
+	h.table_crc = crc(tab, (uint64_t)h.count * ENTRY_SIZE);
+	h.file_size = size;
+	h.header_crc = crc(&h, offsetof(struct snap_header, header_crc));
+	memcpy(bytes, &h, sizeof h);
 }

@@ -58,4 +58,10 @@ const void *snap_get(const struct snapshot *s, uint32_t id, uint64_t *size);
 
 void snap_close(struct snapshot *s);
 
+/* Recompute every CRC of the snapshot bytes in place (sections whose bounds
+ * are valid, the table, the header; the file size becomes `size`).  For the fuzz target and tests only: it
+ * lets mutated contents past the checksums so the structural validators are
+ * what gets exercised.  Does nothing when the header is unreadable. */
+void snap_fix_checksums(void *bytes, size_t size);
+
 #endif

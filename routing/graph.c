@@ -9,7 +9,8 @@ int network_validate(const struct network *n)
 	if (n->seg_pt_first[0] != 0 || n->seg_pt_first[n->seg_count] != n->pt_count)
 		return -1;
 	for (uint32_t s = 0; s < n->seg_count; s++) {
-		if (n->seg_pt_first[s + 1] < n->seg_pt_first[s] + 2)
+		/* 64-bit: a hostile offset near UINT32_MAX must not wrap */
+		if ((uint64_t)n->seg_pt_first[s + 1] < (uint64_t)n->seg_pt_first[s] + 2)
 			return -1;
 		if (n->seg_from[s] >= n->node_count || n->seg_to[s] >= n->node_count)
 			return -1;

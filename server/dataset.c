@@ -414,6 +414,23 @@ enum yz_err dataset_save(const struct dataset *dc, const char *path, struct yz_e
 	return err;
 }
 
+/* Every item of the piece grid must start a piece: p and p + 1 in one
+ * segment (snapping reads both points). */
+static int pieces_invalid(const struct dataset *d)
+{
+	const struct network *n = &d->net;
+	uint8_t *is_last = calloc(n->pt_count ? n->pt_count : 1, 1);
+	if (!is_last)
+		return 1;
+	for (uint32_t s = 0; s < n->seg_count; s++)
+		is_last[n->seg_pt_first[s + 1] - 1] = 1;
+	int bad = 0;
+	for (uint32_t i = 0; i < d->piece_grid.item_count && !bad; i++)
+		bad = is_last[d->piece_grid.cell_items[i]];
+	free(is_last);
+	return bad;
+}
+
 static enum yz_err from_snapshot(struct snapshot *snap, struct dataset **out, struct yz_errbuf *eb)
 {
 	uint64_t size;
@@ -486,6 +503,8 @@ static enum yz_err from_snapshot(struct snapshot *snap, struct dataset **out, st
 	if (!bad && (grid_validate(&d->piece_grid, d->net.pt_count) ||
 		     grid_validate(&d->station_grid, d->station_count ? d->station_count : 1)))
 		bad = "spatial index";
+	if (!bad && pieces_invalid(d))
+		bad = "spatial index";
 	if (!bad && (!d->station_strings_len ||
 		     d->station_strings[d->station_strings_len - 1] != '\0'))
 		bad = "station strings";
@@ -502,7 +521,7 @@ static enum yz_err from_snapshot(struct snapshot *snap, struct dataset **out, st
 		     d->comm.ring_pt_first[d->comm.ring_count] != d->comm.pt_count))
 		bad = "community rings";
 	for (uint32_t r = 0; r < d->comm.ring_count && !bad; r++)
-		if (d->comm.ring_pt_first[r + 1] < d->comm.ring_pt_first[r] + 4)
+		if ((uint64_t)d->comm.ring_pt_first[r + 1] < (uint64_t)d->comm.ring_pt_first[r] + 4)
 			bad = "community rings";
 	for (uint32_t c = 0; c < d->comm.count && !bad; c++) {
 		const struct community *cm = &d->comm.items[c];
