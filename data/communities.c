@@ -126,6 +126,24 @@ static int add_polygon(struct comm_builder *b, struct ogr_source *src, OGRGeomet
 	return 0;
 }
 
+/* Roll back the rings a skipped feature had added. */
+static void drop_rings(struct communityset *cs, const struct community *c)
+{
+	cs->ring_count = c->ring_first;
+	cs->pt_count = cs->ring_count ? cs->ring_pt_first[cs->ring_count] : 0;
+}
+
+/* Whether an accepted community has the id at pool offset `id` (the pool
+ * stores equal strings once).  Linear: a boundary file holds thousands of
+ * communities at most. */
+static int id_taken(const struct communityset *cs, uint32_t id)
+{
+	for (uint32_t i = 0; i < cs->count; i++)
+		if (cs->items[i].id == id)
+			return 1;
+	return 0;
+}
+
 enum yz_err communities_read(struct communityset *cs, const struct config_source_def *src,
 			     const char *dir, struct load_report *rep, struct yz_errbuf *eb)
 {
@@ -205,9 +223,7 @@ enum yz_err communities_read(struct communityset *cs, const struct config_source
 		if (err)
 			goto feature_done;
 		if (!ok) {
-			/* roll back rings of this feature */
-			cs->ring_count = c->ring_first;
-			cs->pt_count = cs->ring_count ? cs->ring_pt_first[cs->ring_count] : 0;
+			drop_rings(cs, c);
 			report_warn(rep, LW_COMMUNITY_GEOMETRY,
 				    "community %ld \"%s\": no usable ring", idx, shown);
 			goto feature_done;
@@ -219,6 +235,13 @@ enum yz_err communities_read(struct communityset *cs, const struct config_source
 			id = idxbuf;
 		}
 		c->id = strpool_add(&cs->strings, id);
+		if (c->id && id_taken(cs, c->id)) {
+			drop_rings(cs, c);
+			report_warn(rep, LW_COMMUNITY_FIELD,
+				    "community %ld \"%s\": duplicate id \"%.40s\", skipped", idx, shown,
+				    id);
+			goto feature_done;
+		}
 		c->name = strpool_add(&cs->strings, name);
 		c->population = -1;
 		const char *pop = ogr_field_str(feat, f_pop);

@@ -1,7 +1,8 @@
 /* config.c — parser of dataset.conf (see config.h for the format).
  *
  * Line-oriented, no allocation, every error names its line.  Values are
- * trimmed; a value may not contain NUL bytes and must fit CONFIG_STR. */
+ * trimmed and end where a '#' after whitespace starts a comment; a value may
+ * not contain NUL bytes and must fit CONFIG_STR. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -139,6 +140,16 @@ enum yz_err config_parse(struct config *c, const char *text, size_t len, struct 
 			continue;
 		if (memchr(b, '\0', (size_t)(e - b)))
 			return yz_fail(eb, YZ_EPARSE, "line %u: NUL byte", line);
+		/* A comment may follow on the line after whitespace ("demo = yes  # …",
+		 * as the README shows); a '#' inside a word stays part of it. */
+		for (const char *q = b + 1; q < e; q++) {
+			if (*q == '#' && is_space(q[-1])) {
+				e = q;
+				break;
+			}
+		}
+		while (e > b && is_space(e[-1]))
+			e--;
 		if (*b == '[') {
 			if (e[-1] != ']' || e - b < 3)
 				return yz_fail(eb, YZ_EPARSE, "line %u: malformed section header", line);

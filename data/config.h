@@ -2,6 +2,8 @@
  *
  * The format is deliberately tiny: `# comment` lines, `key = value` lines, and
  * `[section]` headers for the three sources (roads, stations, communities).
+ * A '#' after whitespace starts a comment that runs to the end of the line, so
+ * a value cannot contain " #" (a '#' inside a word, "3#楼", is kept).
  * Example:
  *
  *     name = 上海市中心城区（演示数据）

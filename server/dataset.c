@@ -501,7 +501,7 @@ static enum yz_err from_snapshot(struct snapshot *snap, struct dataset **out, st
 		if (graph_validate(&d->graph[i], &d->net))
 			bad = "routing graph";
 	if (!bad && (grid_validate(&d->piece_grid, d->net.pt_count) ||
-		     grid_validate(&d->station_grid, d->station_count ? d->station_count : 1)))
+		     grid_validate(&d->station_grid, d->station_count)))
 		bad = "spatial index";
 	if (!bad && pieces_invalid(d))
 		bad = "spatial index";

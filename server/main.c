@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "common/geo.h"
 #include "common/buf.h"
 #include "dataset.h"
 #include "http.h"
@@ -34,6 +35,7 @@ struct args {
 	const char *out;
 	const char *host;
 	const char *web;
+	const char *mode;        /* export-edges */
 	unsigned port, threads;
 	struct buf query;        /* query commands: --key value → key=value&… */
 };
@@ -51,6 +53,8 @@ static void usage(FILE *f)
 	      "  yizhan route [DATA] --from LON,LAT --to LON,LAT [--mode M]\n"
 	      "  yizhan nearest [DATA] --lon LON --lat LAT [--k N] [--service a,b] [--mode M]\n"
 	      "        the API's JSON on stdout; every --name value is the API parameter\n"
+	      "  yizhan isochrone [DATA] --lon LON --lat LAT [--minutes 5,10,15] [--direction to]\n"
+	      "  yizhan export-edges [DATA] --mode M -o FILE.csv   a mode's graph as CSV (benchmarks)\n"
 	      "  yizhan --help                   this text\n"
 	      "\n"
 	      "DATA is one of:\n"
@@ -139,6 +143,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 			TAKE(a->host);
 		else if (!strcmp(o, "--web"))
 			TAKE(a->web);
+		else if (!strcmp(o, "--mode") && !is_query_command(a->command))
+			TAKE(a->mode);
 		else if (!strcmp(o, "--port") || !strcmp(o, "--threads")) {
 			const char *val = NULL;
 			TAKE(val);
@@ -225,6 +231,48 @@ static int cmd_build(const struct args *a)
 	}
 	fprintf(stderr, "yizhan: wrote %s\n", a->out);
 	return 0;
+}
+
+/* export-edges: one mode's graph as CSV, one row per segment with its cost
+ * each way (-1 when not allowed), for loading the very same graph into
+ * other routing engines in benchmarks (scripts/bench/). */
+static int cmd_export_edges(const struct args *a)
+{
+	int m = mode_parse(a->mode ? a->mode : "ebike");
+	if (m < 0 || !a->out) {
+		fprintf(stderr, "yizhan export-edges: needs --mode walk|ebike|car and -o FILE\n");
+		return 2;
+	}
+	struct dataset *d;
+	struct yz_errbuf eb;
+	if (load(a, &d, &eb)) {
+		fprintf(stderr, "yizhan export-edges: %s\n", eb.msg);
+		return 1;
+	}
+	FILE *f = fopen(a->out, "w");
+	if (!f) {
+		fprintf(stderr, "yizhan export-edges: %s: cannot write\n", a->out);
+		dataset_free(d);
+		return 1;
+	}
+	const struct network *n = &d->net;
+	const struct graph *g = &d->graph[m];
+	fprintf(f, "id,source,target,cost_s,reverse_cost_s,length_m,x1,y1,x2,y2\n");
+	for (uint32_t s = 0; s < n->seg_count; s++) {
+		uint8_t dirs = g->seg_dirs[s];
+		if (!dirs)
+			continue;
+		double t = g->seg_time_ms[s] / 1000.0;
+		fprintf(f, "%u,%u,%u,%.3f,%.3f,%.2f,%.7f,%.7f,%.7f,%.7f\n", s + 1, n->seg_from[s] + 1,
+			n->seg_to[s] + 1, dirs & DIR_FWD ? t : -1.0, dirs & DIR_BWD ? t : -1.0,
+			n->seg_length_m[s], geo_from_e7(n->node_lon_e7[n->seg_from[s]]),
+			geo_from_e7(n->node_lat_e7[n->seg_from[s]]),
+			geo_from_e7(n->node_lon_e7[n->seg_to[s]]),
+			geo_from_e7(n->node_lat_e7[n->seg_to[s]]));
+	}
+	int bad = fclose(f) != 0;
+	dataset_free(d);
+	return bad;
 }
 
 static int cmd_info(const struct args *a)
@@ -349,6 +397,8 @@ int main(int argc, char **argv)
 		return cmd_build(&a);
 	if (!strcmp(a.command, "info"))
 		return cmd_info(&a);
+	if (!strcmp(a.command, "export-edges"))
+		return cmd_export_edges(&a);
 	if (is_query_command(a.command)) {
 		int rc = cmd_query(&a);
 		buf_fini(&a.query);
