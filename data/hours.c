@@ -9,8 +9,10 @@
  * the table is 248 bytes, so everything lives on the stack.
  *
  * Table invariants (kept by range_add and apply_rule): per day at most
- * HOURS_MAX_RANGES ranges within [0, 1440], sorted, disjoint, not touching;
- * spill_min[d] > 0 only when day d's last range ends at 1440. */
+ * HOURS_MAX_RANGES ranges within [0, 1440], sorted, disjoint, not touching,
+ * unused slots zero (equal tables are equal bytes: the fuzz target and the
+ * tests compare with memcmp); spill_min[d] > 0 only when day d's last range
+ * ends at 1440. */
 #include "hours.h"
 
 #include <stdio.h>
@@ -195,7 +197,7 @@ static enum yz_err fail_char(struct parser *p)
 /* ---- ranges ---- */
 
 /* Insert [a, b) (0 <= a < b <= 1440) into a sorted, disjoint, non-touching
- * list, merging what overlaps or touches.  False, and the list untouched,
+ * list of HOURS_MAX_RANGES slots, merging what overlaps or touches.  False, and the list untouched,
  * when the result would need more than HOURS_MAX_RANGES ranges. */
 static bool range_add(struct hours_range *list, uint8_t *count, unsigned a, unsigned b)
 {
@@ -221,6 +223,8 @@ static bool range_add(struct hours_range *list, uint8_t *count, unsigned a, unsi
 		tmp[k++] = (struct hours_range){ (uint16_t)a, (uint16_t)b };
 	if (k > HOURS_MAX_RANGES)
 		return false;
+	/* Unused slots stay zero, so equal tables compare equal bytewise. */
+	memset(list, 0, HOURS_MAX_RANGES * sizeof *list);
 	memcpy(list, tmp, k * sizeof *tmp);
 	*count = (uint8_t)k;
 	return true;
@@ -418,6 +422,7 @@ static bool apply_rule(struct hours *t, const struct rule *r, bool additional)
 		for (int d = 0; d < 7; d++) {
 			if (!(days & (1u << d)))
 				continue;
+			memset(t->range[d], 0, sizeof t->range[d]);
 			memcpy(t->range[d], src, n * sizeof *src);
 			t->count[d] = (uint8_t)n;
 			t->spill_min[d] = (uint16_t)spill;

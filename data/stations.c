@@ -10,6 +10,7 @@
 
 #include "common/geo.h"
 #include "common/services.h"
+#include "hours.h"
 #include "ogr_source.h"
 #include "source_path.h"
 
@@ -178,7 +179,17 @@ enum yz_err stations_read(struct stationset *ss, const struct config_source_def 
 		st->name = strpool_add(&ss->strings, name);
 		st->address = strpool_add(&ss->strings, ogr_field_str(feat, fi[CF_ADDRESS]));
 		st->phone = strpool_add(&ss->strings, ogr_field_str(feat, fi[CF_PHONE]));
-		st->hours = strpool_add(&ss->strings, ogr_field_str(feat, fi[CF_HOURS]));
+		const char *hours = ogr_field_str(feat, fi[CF_HOURS]);
+		st->hours = strpool_add(&ss->strings, hours);
+		if (hours && *hours) {
+			struct hours h;
+			struct yz_errbuf heb;
+			enum yz_err herr = hours_parse(hours, strlen(hours), &h, &heb);
+			if (herr && herr != YZ_EEMPTY)
+				report_warn(rep, LW_STATION_FIELD,
+					    "station %ld \"%s\": %s; hours shown as unknown", idx, shown,
+					    heb.msg);
+		}
 		st->kind = strpool_add(&ss->strings, ogr_field_str(feat, fi[CF_KIND]));
 		st->services = parse_services(ogr_field_str(feat, fi[CF_SERVICES]), rep, idx, shown);
 		OGR_F_Destroy(feat);

@@ -18,6 +18,7 @@ void api_static(struct http_request *req, struct http_response *res);
 
 void api_route(struct http_request *req, struct http_response *res);
 void api_nearest(struct http_request *req, struct http_response *res);
+void api_isochrone(struct http_request *req, struct http_response *res);
 
 /* Shared parameter helpers: write an error into `res` and return -1 on
  * failure. */
@@ -29,6 +30,10 @@ int api_snap(const struct dataset *d, enum mode m, const char *what, double lon,
 	     struct snap *out, struct http_response *res);
 struct json;
 struct polyline;
+/* `at=UNIX_SECONDS` (for reproducible open_now answers) or the clock. */
+int api_now(struct http_request *req, struct http_response *res, int64_t *now);
+/* "open_now": true/false, or null when the station's hours are unknown. */
+void api_write_open(struct json *j, const struct dataset *d, uint32_t i, int64_t now);
 void api_write_line(struct json *j, const struct polyline *l);
 
 /* The dataset summary /health shows and `yizhan info` prints. */

@@ -129,7 +129,8 @@ void api_metrics(struct http_request *req, struct http_response *res)
 
 /* ---- stations ------------------------------------------------------------------ */
 
-static void write_station_props(struct json *j, const struct dataset *d, const struct station *s)
+static void write_station_props(struct json *j, const struct dataset *d, const struct station *s,
+				int64_t now)
 {
 	json_key(j, "id");
 	json_str(j, dataset_station_str(d, s->id));
@@ -143,6 +144,7 @@ static void write_station_props(struct json *j, const struct dataset *d, const s
 	json_str(j, dataset_station_str(d, s->phone));
 	json_key(j, "hours");
 	json_str(j, dataset_station_str(d, s->hours));
+	api_write_open(j, d, (uint32_t)(s - d->stations), now);
 	json_key(j, "services");
 	json_arr_begin(j);
 	for (unsigned i = 0; i < SERVICE_COUNT; i++)
@@ -151,7 +153,8 @@ static void write_station_props(struct json *j, const struct dataset *d, const s
 	json_arr_end(j);
 }
 
-static void write_station_feature(struct json *j, const struct dataset *d, const struct station *s)
+static void write_station_feature(struct json *j, const struct dataset *d, const struct station *s,
+				  int64_t now)
 {
 	json_obj_begin(j);
 	json_key(j, "type");
@@ -167,7 +170,7 @@ static void write_station_feature(struct json *j, const struct dataset *d, const
 	json_obj_end(j);
 	json_key(j, "properties");
 	json_obj_begin(j);
-	write_station_props(j, d, s);
+	write_station_props(j, d, s, now);
 	json_obj_end(j);
 	json_obj_end(j);
 }
@@ -192,8 +195,11 @@ static int check_params(struct http_request *req, struct http_response *res,
 
 void api_stations(struct http_request *req, struct http_response *res)
 {
-	static const char *const known[] = {"bbox", "service", "q", NULL};
+	static const char *const known[] = {"bbox", "service", "q", "at", NULL};
 	if (check_params(req, res, known))
+		return;
+	int64_t now;
+	if (api_now(req, res, &now))
 		return;
 	const struct dataset *d = req->data;
 	struct yz_errbuf eb;
@@ -239,7 +245,7 @@ void api_stations(struct http_request *req, struct http_response *res)
 		if (q && !strcasestr(dataset_station_str(d, s->name), q) &&
 		    !strcasestr(dataset_station_str(d, s->address), q))
 			continue;
-		write_station_feature(&j, d, s);
+		write_station_feature(&j, d, s, now);
 		n++;
 	}
 	json_arr_end(&j);
@@ -260,9 +266,12 @@ void api_station_one(struct http_request *req, struct http_response *res)
 			continue;
 		res->content_type = "application/geo+json; charset=utf-8";
 		res->cache_control = "public, max-age=60";
+		int64_t now;
+		if (api_now(req, res, &now))
+			return;
 		struct json j;
 		json_init(&j, &res->body);
-		write_station_feature(&j, d, s);
+		write_station_feature(&j, d, s, now);
 		return;
 	}
 	http_error(res, 404, "notfound", "no station with id \"%.80s\"", id);
@@ -408,7 +417,9 @@ void api_static(struct http_request *req, struct http_response *res)
 		http_error(res, 404, "notfound", "no such file");
 		return;
 	}
-	int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+	 * writer forever, holding a worker thread; fstat then refuses it. */
+	int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > 16 * 1024 * 1024) {
 		if (fd >= 0)

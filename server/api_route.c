@@ -4,6 +4,7 @@
  * charged.  The geometry runs from the snapped start to the snapped end,
  * partial first and last segments included. */
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "common/geo.h"
@@ -144,17 +145,50 @@ void api_route(struct http_request *req, struct http_response *res)
 struct nearest_filter {
 	const struct dataset *d;
 	uint32_t services;       /* all of these required */
+	int open_now;            /* only stations open at `now` */
+	int64_t now;             /* unix seconds */
 };
 
 static bool nearest_accept(void *ctx, uint32_t i)
 {
 	const struct nearest_filter *f = ctx;
-	return (f->d->stations[i].services & f->services) == f->services;
+	if ((f->d->stations[i].services & f->services) != f->services)
+		return false;
+	return !f->open_now || dataset_station_open(f->d, i, f->now) == 1;
+}
+
+int api_now(struct http_request *req, struct http_response *res, int64_t *now)
+{
+	const char *v = query_get(&req->query, "at");
+	if (!v) {
+		*now = (int64_t)time(NULL);
+		return 0;
+	}
+	struct yz_errbuf eb;
+	long t;
+	enum yz_err err = query_int("at", v, 0, 253402300799L, &t, &eb);
+	if (err) {
+		http_fail(res, err, eb.msg);
+		return -1;
+	}
+	*now = t;
+	return 0;
+}
+
+void api_write_open(struct json *j, const struct dataset *d, uint32_t i, int64_t now)
+{
+	int open = dataset_station_open(d, i, now);
+	json_key(j, "open_now");
+	if (open < 0)
+		json_null(j);
+	else
+		json_bool(j, open == 1);
 }
 
 void api_nearest(struct http_request *req, struct http_response *res)
 {
-	static const char *const known[] = {"lon", "lat", "mode", "k", "service", "open_now", NULL};
+	static const char *const known[] = {"lon", "lat", "mode", "k", "service", "open_now", "at",
+					    NULL};
 	if (api_check_params(req, res, known))
 		return;
 	const struct dataset *d = req->data;
@@ -171,10 +205,14 @@ void api_nearest(struct http_request *req, struct http_response *res)
 	    (err = query_double("lat", query_get(&req->query, "lat"), -90, 90, &lat, &eb)) ||
 	    ((v = query_get(&req->query, "k")) && (err = query_int("k", v, 1, API_MAX_K, &k, &eb))) ||
 	    ((v = query_get(&req->query, "service")) &&
-	     (err = query_services("service", v, &filter.services, &eb)))) {
+	     (err = query_services("service", v, &filter.services, &eb))) ||
+	    ((v = query_get(&req->query, "open_now")) &&
+	     (err = query_bool("open_now", v, &filter.open_now, &eb)))) {
 		http_fail(res, err, eb.msg);
 		return;
 	}
+	if (api_now(req, res, &filter.now))
+		return;
 	struct snap q;
 	if (api_snap(d, m, "point", lon, lat, &q, res))
 		return;
@@ -238,6 +276,7 @@ void api_nearest(struct http_request *req, struct http_response *res)
 		json_str(&j, dataset_station_str(d, st->hours));
 		json_key(&j, "kind");
 		json_str(&j, dataset_station_str(d, st->kind));
+		api_write_open(&j, d, hits[i].station, filter.now);
 		json_key(&j, "services");
 		json_arr_begin(&j);
 		for (unsigned b = 0; b < SERVICE_COUNT; b++)

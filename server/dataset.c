@@ -354,6 +354,20 @@ fail:
 /* Derived structures, computed after a build or a snapshot load. */
 static enum yz_err dataset_finish(struct dataset *d, struct yz_errbuf *eb)
 {
+	/* time zone: tzdata when installed; Asia/Shanghai has been a fixed
+	 * UTC+8 since 1991, so it has a fallback when tzdata is missing */
+	if (tz_load(d->timezone, &d->tz, NULL) != YZ_OK) {
+		if (strcmp(d->timezone, "Asia/Shanghai") && strcmp(d->timezone, "PRC"))
+			fprintf(stderr, "yizhan: time zone %s unknown, using UTC+8\n", d->timezone);
+		tz_fixed(&d->tz, d->timezone, 8 * 3600);
+	}
+	d->station_hours = calloc(d->station_count ? d->station_count : 1, sizeof *d->station_hours);
+	if (!d->station_hours)
+		return yz_fail(eb, YZ_ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < d->station_count; i++) {
+		const char *h = dataset_station_str(d, d->stations[i].hours);
+		hours_parse(h, strlen(h), &d->station_hours[i], NULL);
+	}
 	for (int m = 0; m < MODE_COUNT; m++) {
 		const struct station *st = d->stations;
 		size_t stride = sizeof *st / sizeof(int32_t);
@@ -593,6 +607,7 @@ void dataset_free(struct dataset *d)
 		return;
 	for (int m = 0; m < MODE_COUNT; m++)
 		attach_free(&d->attach[m]);
+	free(d->station_hours);
 	if (d->snapshot_bytes) {
 		free(d->snapshot_bytes);
 	} else {
@@ -604,4 +619,13 @@ void dataset_free(struct dataset *d)
 		communities_free(&d->owned_comm);
 	}
 	free(d);
+}
+
+int dataset_station_open(const struct dataset *d, uint32_t i, int64_t now)
+{
+	if (i >= d->station_count || !hours_known(&d->station_hours[i]))
+		return -1;
+	int wd, minute;
+	tz_local(&d->tz, now, &wd, &minute);
+	return hours_open_at(&d->station_hours[i], wd, minute);
 }

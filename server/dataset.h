@@ -13,6 +13,8 @@
 #include "common/err.h"
 #include "data/communities.h"
 #include "data/config.h"
+#include "data/hours.h"
+#include "data/tz.h"
 #include "data/report.h"
 #include "data/stations.h"
 #include "routing/attach.h"
@@ -41,8 +43,11 @@ struct dataset {
 	uint32_t station_strings_len;
 	struct grid station_grid;
 
-	/* stations snapped per mode (derived at load, not stored) */
+	/* derived at load, not stored: stations snapped per mode, compiled
+	 * opening hours, the time zone */
 	struct station_attach attach[MODE_COUNT];
+	struct hours *station_hours;  /* [station_count] */
+	struct tz tz;
 
 	/* communities */
 	struct communityset comm;     /* arrays may point into the snapshot */
@@ -82,6 +87,10 @@ enum yz_err dataset_from_bytes(const void *bytes, size_t size, struct dataset **
 			       struct yz_errbuf *eb);
 
 void dataset_free(struct dataset *d);
+
+/* Whether station i is open at unix time `now` in the dataset's time zone;
+ * -1 when its hours are unknown (unparsed or absent). */
+int dataset_station_open(const struct dataset *d, uint32_t i, int64_t now);
 
 /* Strings of a station ("" when absent). */
 static inline const char *dataset_station_str(const struct dataset *d, uint32_t off)

@@ -45,6 +45,7 @@ static const struct route routes[] = {
 	{"/api/communities", "communities", api_communities},
 	{"/api/route", "route", api_route},
 	{"/api/nearest", "nearest", api_nearest},
+	{"/api/isochrone", "isochrone", api_isochrone},
 	{"/api/", "api_unknown", NULL},
 	{"/tiles/", "tiles", NULL},
 	{"/", "static", api_static},
@@ -355,6 +356,15 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 	return ret;
 }
 
+/* True when the path part (before '?') of the raw URI holds an escaped NUL. */
+static bool path_has_nul(const char *raw)
+{
+	for (const char *p = raw; *p && *p != '?'; p++)
+		if (p[0] == '%' && p[1] == '0' && p[2] == '0')
+			return true;
+	return false;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char *url,
 			      const char *method, const char *version, const char *upload_data,
 			      size_t *upload_data_size, void **con_cls)
@@ -367,9 +377,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 		return MHD_NO; /* out of memory in uri_log: drop the connection */
 	if (!st->headers_seen) {
 		/* Answering on the first call would make MHD discard the request
-		 * body and close the connection: wait for the full request. */
+		 * body and close the connection: wait for the full request —
+		 * unless the announced body is over the limit anyway; then answer
+		 * now rather than read it all (closing is right for that). */
 		st->headers_seen = true;
-		return MHD_YES;
+		const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (!cl || strtoull(cl, NULL, 10) <= HTTP_MAX_BODY)
+			return MHD_YES;
+		st->too_large = true;
 	}
 	if (*upload_data_size) {
 		/* Bodies are not used by any endpoint; count them to bound them. */
@@ -390,6 +406,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 		http_error(&res, 413, "limit", "request body larger than %d bytes", HTTP_MAX_BODY);
 	} else if (!st->raw_uri || strlen(st->raw_uri) > HTTP_MAX_URL) {
 		http_error(&res, 414, "limit", "URL longer than %d bytes", HTTP_MAX_URL);
+	} else if (path_has_nul(st->raw_uri)) {
+		/* MHD decodes %00 and hands us the path cut there, so
+		 * "/api/stations/SH-001%00x" would be read as SH-001. */
+		http_error(&res, 400, "parse", "NUL byte (%%00) in the path");
 	} else if (!strcmp(method, "OPTIONS")) {
 		res.status = 204;
 		res.compressible = false;

@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-static pthread_key_t ws_key;
+static pthread_key_t ws_key, iso_key;
 static pthread_once_t ws_once = PTHREAD_ONCE_INIT;
 
 static void ws_destroy(void *p)
@@ -16,9 +16,35 @@ static void ws_destroy(void *p)
 	free(s);
 }
 
+static void iso_destroy(void *p)
+{
+	struct iso_scratch *x = p;
+	iso_ws_fini(&x->iso);
+	for (int i = 0; i < ISO_MAX_LIMITS; i++)
+		contour_result_fini(&x->res[i]);
+	free(x);
+}
+
 static void ws_make_key(void)
 {
 	pthread_key_create(&ws_key, ws_destroy);
+	pthread_key_create(&iso_key, iso_destroy);
+}
+
+struct iso_scratch *workspace_iso(void)
+{
+	pthread_once(&ws_once, ws_make_key);
+	struct iso_scratch *x = pthread_getspecific(iso_key);
+	if (x)
+		return x;
+	x = calloc(1, sizeof *x);
+	if (!x)
+		return NULL;
+	iso_ws_init(&x->iso);
+	for (int i = 0; i < ISO_MAX_LIMITS; i++)
+		contour_result_init(&x->res[i]);
+	pthread_setspecific(iso_key, x);
+	return x;
 }
 
 struct search *workspace_search(uint32_t nodes)
