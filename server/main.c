@@ -69,10 +69,16 @@ static void usage(FILE *f)
 
 static int parse_uint(const char *s, unsigned max, unsigned *out)
 {
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v > max || s[0] == '-')
+	/* digits only: no sign, no spaces, no hex */
+	unsigned long v = 0;
+	if (!*s)
+		return -1;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || p - s > 9)
+			return -1;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v > max)
 		return -1;
 	*out = (unsigned)v;
 	return 0;
