@@ -83,6 +83,23 @@ static double node_frac(const struct network *net, uint32_t seg, uint32_t node)
 	return net->seg_from[seg] == node ? 0.0 : 1.0;
 }
 
+/* The end through which a path from `node` enters `seg` to reach `frac`.  On
+ * a loop segment both ends are `node`: the path takes the cheaper allowed
+ * direction, priced as route_compute and attach_build price it (forwards
+ * over frac, backwards over 1 - frac; a tie goes forwards, as there). */
+static double entry_frac(const struct network *net, const struct graph *g, uint32_t seg,
+			 uint32_t node, double frac)
+{
+	if (net->seg_from[seg] != net->seg_to[seg])
+		return node_frac(net, seg, node);
+	uint64_t fwd = UINT64_MAX, bwd = UINT64_MAX;
+	if (g->seg_dirs[seg] & DIR_FWD)
+		fwd = (uint64_t)llround(frac * g->seg_time_ms[seg]);
+	if (g->seg_dirs[seg] & DIR_BWD)
+		bwd = (uint64_t)llround((1 - frac) * g->seg_time_ms[seg]);
+	return fwd <= bwd ? 0.0 : 1.0;
+}
+
 void route_trace(const struct search *s, const struct network *net, const struct graph *g,
 		 const struct snap *a, uint32_t node, uint32_t tail_seg, double tail_frac,
 		 struct polyline *line, double *dist_m)
@@ -139,7 +156,7 @@ void route_trace(const struct search *s, const struct network *net, const struct
 	if (!n && a->node != GRAPH_NONE)
 		polyline_add(line, geo_from_e7(net->node_lon_e7[node]), geo_from_e7(net->node_lat_e7[node]));
 	if (tail_seg != GRAPH_NONE) {
-		double f = node_frac(net, tail_seg, node);
+		double f = entry_frac(net, g, tail_seg, node, tail_frac);
 		network_seg_slice(net, tail_seg, f, tail_frac, emit_to_line, line);
 		*dist_m += network_seg_length_between(net, tail_seg, f, tail_frac);
 	}

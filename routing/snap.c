@@ -4,7 +4,11 @@
  * once the nearest possible point of the next ring is farther than the best
  * found (or than max_snap).  Each piece costs one point-to-segment distance
  * in the query's local frame.  Ties go to the lower segment id, so results
- * do not depend on the grid's item order. */
+ * do not depend on the grid's item order.  Overlapping pieces are common (an
+ * OSMnx export writes a two-way street as a way A-B-A): a piece's distance is
+ * computed from its lesser end, so both copies tie exactly and every query
+ * point near them picks the same segment — two points on one street are then
+ * joined along it, not through the junction and back. */
 #include "snap.h"
 
 #include <math.h>
@@ -45,8 +49,11 @@ enum yz_err snap_point(const struct network *net, const struct graph *g,
 	uint32_t best_p = GRAPH_NONE, best_seg = GRAPH_NONE;
 	int32_t max_r = (int32_t)(pieces->cols > pieces->rows ? pieces->cols : pieces->rows);
 	for (int32_t r = 0; r <= max_r; r++) {
-		/* every point of ring r is at least (r - 1) * step away */
-		double ring_min = r > 0 ? (r - 1) * step + outside : 0;
+		/* every point of ring r is at least (r - 1) * step away from the
+		 * query's projection onto the grid, which is `outside` away from the
+		 * query at a right angle: the two add as squares, not as lengths */
+		double in = r > 0 ? (r - 1) * step : 0;
+		double ring_min = sqrt(in * in + outside * outside);
 		if (ring_min > best || ring_min > max_m)
 			break;
 		for (int32_t y = cy - r; y <= cy + r; y++) {
@@ -59,10 +66,20 @@ enum yz_err snap_point(const struct network *net, const struct graph *g,
 				size_t cell = (size_t)y * pieces->cols + (size_t)x;
 				for (uint32_t i = pieces->cell_first[cell]; i < pieces->cell_first[cell + 1]; i++) {
 					uint32_t p = pieces->cell_items[i];
-					double x0 = geo_frame_x(&f, geo_from_e7(net->pt_lon_e7[p]));
-					double y0 = geo_frame_y(&f, geo_from_e7(net->pt_lat_e7[p]));
-					double x1 = geo_frame_x(&f, geo_from_e7(net->pt_lon_e7[p + 1]));
-					double y1 = geo_frame_y(&f, geo_from_e7(net->pt_lat_e7[p + 1]));
+					/* measured from the piece's lesser end, so that the
+					 * same stretch drawn both ways gives the same bits */
+					uint32_t e0 = p, e1 = p + 1;
+					int flip = net->pt_lon_e7[e1] < net->pt_lon_e7[e0] ||
+						   (net->pt_lon_e7[e1] == net->pt_lon_e7[e0] &&
+						    net->pt_lat_e7[e1] < net->pt_lat_e7[e0]);
+					if (flip) {
+						e0 = p + 1;
+						e1 = p;
+					}
+					double x0 = geo_frame_x(&f, geo_from_e7(net->pt_lon_e7[e0]));
+					double y0 = geo_frame_y(&f, geo_from_e7(net->pt_lat_e7[e0]));
+					double x1 = geo_frame_x(&f, geo_from_e7(net->pt_lon_e7[e1]));
+					double y1 = geo_frame_y(&f, geo_from_e7(net->pt_lat_e7[e1]));
 					double vx = x1 - x0, vy = y1 - y0, vv = vx * vx + vy * vy;
 					double t = vv > 0 ? -(x0 * vx + y0 * vy) / vv : 0;
 					if (t < 0)
@@ -71,6 +88,8 @@ enum yz_err snap_point(const struct network *net, const struct graph *g,
 						t = 1;
 					double px = x0 + t * vx, py = y0 + t * vy;
 					double d = sqrt(px * px + py * py);
+					if (flip)
+						t = 1 - t;
 					if (d > best)
 						continue;
 					uint32_t seg = network_piece_seg(net, p);
