@@ -162,3 +162,13 @@ clean:
 	rm -rf build yizhan
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- bench (issue 3) --------------------------------------------------------
+# `make bench`: the compute-only routing benchmark (build/release/routing_bench,
+# linked with the library objects), then scripts/bench/run.sh (yizhan vs
+# pgRouting, and HTTP with wrk); raw outputs in /tmp/yizhan-bench/.
+$(B)/routing_bench: $(B)/scripts/bench/routing_bench.o $(LIB_OBJ)
+	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
+bench: $(PROG) $(B)/routing_bench
+	sh scripts/bench/run.sh
+# ---- end bench --------------------------------------------------------------

@@ -186,6 +186,15 @@ void network_seg_slice(const struct network *net, uint32_t seg, double f0, doubl
 		       snap_emit_fn *emit, void *ctx)
 {
 	uint32_t first = net->seg_pt_first[seg], last = net->seg_pt_first[seg + 1] - 1;
+	/* Whole segments (most of a route, most of an isochrone) need no
+	 * lengths: their points as they are, in either order. */
+	if ((f0 == 0 && f1 == 1) || (f0 == 1 && f1 == 0)) {
+		for (uint32_t k = 0; k <= last - first; k++) {
+			uint32_t p = f0 == 0 ? first + k : last - k;
+			emit(ctx, geo_from_e7(net->pt_lon_e7[p]), geo_from_e7(net->pt_lat_e7[p]));
+		}
+		return;
+	}
 	/* Fractions are of the shape's own length, so positions are measured
 	 * along the pieces directly (seg_length_m is that length, rounded). */
 	double total = 0;
