@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <string.h>
 
+_Static_assert(sizeof(struct hours) == 248, "struct hours has no padding");
+
 #define DAY_MIN 1440
 #define ALL_DAYS 0x7F
 
@@ -197,8 +199,9 @@ static enum yz_err fail_char(struct parser *p)
 /* ---- ranges ---- */
 
 /* Insert [a, b) (0 <= a < b <= 1440) into a sorted, disjoint, non-touching
- * list of HOURS_MAX_RANGES slots, merging what overlaps or touches.  False, and the list untouched,
- * when the result would need more than HOURS_MAX_RANGES ranges. */
+ * list of HOURS_MAX_RANGES slots, merging what overlaps or touches.  False,
+ * and the list untouched, when the result would need more than
+ * HOURS_MAX_RANGES ranges. */
 static bool range_add(struct hours_range *list, uint8_t *count, unsigned a, unsigned b)
 {
 	struct hours_range tmp[HOURS_MAX_RANGES + 1];

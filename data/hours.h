@@ -5,9 +5,9 @@
  * Pure functions over bytes: no allocation, no global state, no locale; a
  * libFuzzer target covers them (tests/fuzz/fuzz_hours.c).
  *
- * Accepted syntax (spaces and tabs anywhere between tokens, keywords and
- * day names case-insensitive):
- *   24/7
+ * Accepted syntax (spaces, tabs, CR and LF anywhere between tokens, keywords
+ * and day names case-insensitive):
+ *   24/7                                      a rule by itself (`24/7; Su off`)
  *   Mo-Fr 08:00-20:00; Sa,Su 09:00-18:00     rules separated by ';'
  *   Mo-Fr 08:00-12:00,14:00-18:00            several time ranges
  *   Fr-Mo 10:00-16:00                         day ranges may wrap (Fr,Sa,Su,Mo)
@@ -85,6 +85,8 @@ struct hours {
 	bool known;       /* false: never parsed or the parse failed */
 	bool partial;     /* holiday rules were dropped (see above) */
 	uint8_t count[7]; /* ranges per weekday, 0 = Monday .. 6 = Sunday */
+	uint8_t zero;     /* always 0: no padding anywhere, so equal tables are
+			     equal bytes (memcmp) */
 	uint16_t spill_min[7]; /* the day's hours go on until this minute of the
 				  next day, 0..1440; 0: they end by midnight */
 	struct hours_range range[7][HOURS_MAX_RANGES];

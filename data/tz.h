@@ -14,7 +14,8 @@
  * keeps the last transition's offset.  Before the first transition, time type
  * 0 applies (RFC 8536).  Leap-second files ("right/...") are rejected: unix
  * time has no leap seconds.  Offsets agree with glibc's localtime_r for every
- * zone of the tzdata package (tests/unit/check_tz.c).
+ * zone of the tzdata package (checked 1800-2400 while writing this;
+ * tests/unit/check_tz.c checks zone1970.tab 1990-2040 and footer rules to 2100).
  *
  * No tzdata: when /usr/share/zoneinfo is missing, tz_load fails with
  * YZ_ENOTFOUND and says so; callers then fall back to a fixed offset
@@ -61,7 +62,7 @@ struct tz_rule {
 	struct tz_date end;   /* DST ends, in local daylight time */
 };
 
-/* A loaded zone: about 6.2 KiB of caller storage, no heap, may be copied and
+/* A loaded zone: 6256 bytes of caller storage, no heap, may be copied and
  * shared read-only between threads.  Fields are private: use the functions
  * below.  Invariants: count <= TZ_MAX_TRANSITIONS, at_s strictly increasing,
  * every offset within [TZ_MIN_OFFSET_S, TZ_MAX_OFFSET_S]. */

@@ -356,11 +356,13 @@ static enum yz_err dataset_finish(struct dataset *d, struct yz_errbuf *eb)
 {
 	/* time zone: tzdata when installed; Asia/Shanghai has been a fixed
 	 * UTC+8 since 1991, so it has a fallback when tzdata is missing */
-	if (tz_load(d->timezone, &d->tz, NULL) != YZ_OK) {
-		if (strcmp(d->timezone, "Asia/Shanghai") && strcmp(d->timezone, "PRC"))
-			fprintf(stderr, "yizhan: time zone %s unknown, using UTC+8\n", d->timezone);
+	struct yz_errbuf tzeb;
+	enum yz_err tzerr = tz_load(d->timezone, &d->tz, &tzeb);
+	if (tzerr == YZ_ENOTFOUND &&
+	    (!strcmp(d->timezone, "Asia/Shanghai") || !strcmp(d->timezone, "PRC")))
 		tz_fixed(&d->tz, d->timezone, 8 * 3600);
-	}
+	else if (tzerr)
+		return yz_fail(eb, tzerr, "timezone: %s", tzeb.msg);
 	d->station_hours = calloc(d->station_count ? d->station_count : 1, sizeof *d->station_hours);
 	if (!d->station_hours)
 		return yz_fail(eb, YZ_ENOMEM, "out of memory");
