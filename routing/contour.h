@@ -4,7 +4,7 @@
  * Pure geometry: the caller hands over straight pieces of road, in metres in
  * a local frame, that are reachable within a limit (edges cut exactly at the
  * limit beforehand), and gets back polygons in lon/lat that contain every
- * piece with a margin and exclude what lies well away from all of them.
+ * piece and exclude what lies well away from all of them.
  * Several limits (5, 10, 15 min) are built in one call: each piece carries the
  * index of the smallest limit it is reachable within, and the polygon of
  * limit i covers the pieces of levels 0..i.  The method and its parameters
@@ -37,26 +37,31 @@ struct contour_piece {
 /* Parameters.  contour_params_init fills the defaults given for each field;
  * callers change what they need.  All lengths in metres, areas in m². */
 struct contour_params {
-	double lon0, lat0;      /* frame origin, degrees: pieces are in geo_frame_init(lon0, lat0) */
+	double lon0, lat0;      /* frame origin, degrees (|lat0| <= 85): pieces are in
+				 * geo_frame_init(lon0, lat0) */
 	uint32_t level_count;   /* limits in this call, 1..CONTOUR_MAX_LEVELS; default 1 */
-	double cell_m;          /* raster cell side, > 0; default 10.  Coarsened (never refined) when
-				 * the pieces' extent would need more than max_cells cells */
-	double buffer_m;        /* every point within this distance of a piece is filled; default 20.
-				 * Raised to (CONTOUR_BUFFER_MIN_CELLS + simplify_cells) * cell when
-				 * smaller, which is what guarantees that pieces lie inside */
+	double cell_m;          /* raster cell side, > 0; default 8.  Grown (never shrunk) when the
+				 * extent would need more than max_cells cells, or buffer + close
+				 * more than 16 cells */
+	double buffer_m;        /* radius of the disk drawn around the roads, >= 0; default 16.  The
+				 * outline then runs at most 31 m from a road, ~21 m along a straight
+				 * one (contour.c, guarantees).  Raised to (CONTOUR_BUFFER_MIN_CELLS +
+				 * simplify_cells) cells when smaller: what keeps every piece inside */
 	double close_m;         /* radius of the morphological closing that fills narrow gaps between
-				 * buffered roads, >= 0; default 20; 0 = none; at most 8 cells */
+				 * buffered roads, >= 0; default 16; 0 = none */
 	double hole_min_m2;     /* enclosed unreachable areas smaller than this are filled, >= 0;
-				 * default 200 000 (a block of about 450 m × 450 m) */
+				 * default 200 000 (a block of some 450 m × 450 m) */
 	double simplify_cells;  /* Douglas–Peucker tolerance in cells, 0..1; default 0.5 (removes the
 				 * raster staircase); 0 keeps every corner of the raster outline */
-	double min_area_m2;     /* polygons smaller than this are dropped, >= 0; default 200 (no
-				 * polygon around a reachable piece can be that small) */
-	uint32_t max_cells;     /* bound on the raster size, >= 4096; default 2 097 152 (256 KB a grid) */
+	double min_area_m2;     /* polygons smaller than this are dropped, >= 0; default 200 (none
+				 * drawn around a reachable piece is that small) */
+	uint32_t max_cells;     /* bound on the raster, 4096..2^26; default 2^21 (256 KB a grid) */
 };
 
-/* See contour.c: the marching-squares outline of the samples within b of a
- * point contains that point when b >= sqrt(10)/4 cells (0.79); we keep 0.8. */
+/* Marking cells puts a sample within 0.71 cell of every point of a piece,
+ * and the marching-squares outline of the samples within 0.79 cell of a
+ * point contains it: the buffer must be at least the sum, plus the
+ * simplification tolerance (contour.c, guarantee (a)). */
 #define CONTOUR_BUFFER_MIN_CELLS 1.5
 
 /* Output for one limit: polygons as a flat ring list.  Ring r has the points
@@ -65,7 +70,7 @@ struct contour_params {
  * followed by its holes (clockwise, ring_outer 0), RFC 7946.  Rings are
  * simple, no two rings cross or touch, every hole lies inside its exterior.
  * The arrays are owned by the result and reused by the next contour_build
- * into the same result. */
+ * into the same result; after a successful build ring_first is never NULL. */
 struct contour_result {
 	uint32_t ring_count;
 	uint32_t polygon_count;   /* exterior rings; 0 when nothing is reachable */
@@ -83,7 +88,7 @@ struct contour_result {
  * thread's repeated queries allocate nothing once it has grown to the largest
  * query.  Caller storage; fields are private to contour.c. */
 struct contour_ws {
-	uint64_t *grid;           /* bit grids: raw, work, closing, visited, closing shifts */
+	uint64_t *grid;           /* bit grids: raw, work, tmp, visited; the morphology window */
 	size_t grid_cap;          /* words */
 	uint32_t *order;          /* pieces sorted by level */
 	size_t order_cap;
@@ -122,10 +127,13 @@ void contour_result_fini(struct contour_result *r);
  * p->level_count initialised results, each overwritten (arrays reused or
  * grown).  n == 0 gives empty results.
  *
- * Returns YZ_OK; YZ_ERANGE for a bad parameter, a piece with a non-finite or
- * out-of-range coordinate or a level >= level_count; YZ_ELIMIT when n exceeds
- * UINT32_MAX; YZ_ENOMEM.  On failure `eb` (may be NULL) says why and every
- * result is left empty but still owned (fini it as usual). */
+ * Returns YZ_OK; YZ_ERANGE for a parameter out of its range, a piece with a
+ * non-finite or out-of-range coordinate or a level >= level_count; YZ_ELIMIT
+ * when n exceeds UINT32_MAX; YZ_ENOMEM.  On failure `eb` (may be NULL) says
+ * why and every result is left empty but still owned (fini it as usual) —
+ * except for a level_count out of range, which leaves `out` untouched.
+ * Memory: the workspace grows to the largest call seen (about 4 grids of
+ * max_cells bits, plus arrays linear in the outline and the pieces). */
 enum yz_err contour_build(struct contour_ws *ws, const struct contour_params *p,
 			  const struct contour_piece *pieces, size_t n, struct contour_result *out,
 			  struct yz_errbuf *eb);
