@@ -3,6 +3,8 @@
  *
  * Limits: minutes in (0, 60], at most 6 values, default 5,10,15.  The polygon
  * method is documented in routing/contour.c and the README. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
@@ -16,6 +18,28 @@
 struct line_ctx {
 	struct json *j;
 };
+
+/* A limit as the client gave it: the shortest decimal that reads back as
+ * the same double, in plain notation unless the value is tiny.  A fixed
+ * number of decimals would label 0.0001 as 0 (a value the API refuses) and
+ * 5 and 5.0001 both as 5.  v is finite and in (0, 60]. */
+static void json_minutes(struct json *j, double v)
+{
+	char t[48];
+	for (int p = 0; p <= 17; p++) {
+		snprintf(t, sizeof t, "%.*f", p, v);
+		if (strtod(t, NULL) == v) {
+			json_raw(j, t);
+			return;
+		}
+	}
+	for (int p = 1; p <= 17; p++) {
+		snprintf(t, sizeof t, "%.*g", p, v);
+		if (strtod(t, NULL) == v)
+			break;
+	}
+	json_raw(j, t);
+}
 
 static void emit_json_point(void *ctx, double lon, double lat)
 {
@@ -101,7 +125,7 @@ void api_isochrone(struct http_request *req, struct http_response *res)
 		json_key(&j, "properties");
 		json_obj_begin(&j);
 		json_key(&j, "minutes");
-		json_num(&j, minutes[i], 3);
+		json_minutes(&j, minutes[i]);
 		json_key(&j, "kind");
 		json_str(&j, "polygon");
 		json_key(&j, "mode");
@@ -125,7 +149,7 @@ void api_isochrone(struct http_request *req, struct http_response *res)
 			json_key(&j, "properties");
 			json_obj_begin(&j);
 			json_key(&j, "minutes");
-			json_num(&j, minutes[i], 3);
+			json_minutes(&j, minutes[i]);
 			json_key(&j, "kind");
 			json_str(&j, "network");
 			json_obj_end(&j);
