@@ -219,6 +219,61 @@ void json_uint(struct json *j, unsigned long long v)
 		buf_printf(j->out, "%llu", v);
 }
 
+/* Fixed-point text of v with `decimals` (0..17) decimals, trailing zeros of
+ * the fraction trimmed, "-0" as "0", into t (>= 32 bytes); returns the length,
+ * or 0 when v is outside the fast range (the caller then uses snprintf).
+ * Scaling to an integer and printing digits is ~10x cheaper than
+ * snprintf("%.*f"), which dominated the profile of /api/nearest.  Below 1e14
+ * the scaled value is exact to well under one unit; exact ties of the decimal
+ * rounding may differ from printf's in the last digit, both being correct to
+ * the requested precision. */
+static int format_fixed(char *t, double v, int decimals)
+{
+	static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+	if (decimals > 9 || !(fabs(v) * pow10[decimals] < 1e14))
+		return 0;
+	double scaled = v * pow10[decimals];
+	long long q = (long long)(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
+	int neg = q < 0;
+	unsigned long long u = neg ? (unsigned long long)-q : (unsigned long long)q;
+	/* digits, least significant first, two at a time from a table */
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	char d[32];
+	int k = 0;
+	while (u >= 100) {
+		unsigned r = (unsigned)(u % 100);
+		u /= 100;
+		d[k++] = pairs[2 * r + 1];
+		d[k++] = pairs[2 * r];
+	}
+	if (u >= 10) {
+		d[k++] = pairs[2 * u + 1];
+		d[k++] = pairs[2 * u];
+	} else {
+		d[k++] = (char)('0' + u);
+	}
+	while (k <= decimals)
+		d[k++] = '0';
+	/* drop trailing zeros of the fraction */
+	int frac = decimals, lo = 0;
+	while (frac > 0 && d[lo] == '0') {
+		lo++;
+		frac--;
+	}
+	int n = 0;
+	if (neg && (k > lo + 1 || d[lo] != '0'))
+		t[n++] = '-';
+	for (int i = k - 1; i >= lo; i--) {
+		t[n++] = d[i];
+		if (i == lo + frac && frac > 0)
+			t[n++] = '.';
+	}
+	return n;
+}
+
 void json_num(struct json *j, double v, int decimals)
 {
 	/* DBL_MAX has 309 integer digits; with 17 decimals, sign, point and NUL
@@ -234,42 +289,12 @@ void json_num(struct json *j, double v, int decimals)
 		decimals = 0;
 	if (decimals > 17)
 		decimals = 17;
-	/* Fast path for the common case (coordinates, times, lengths): scale to
-	 * an integer and print digits, ~10x cheaper than snprintf("%.*f"), which
-	 * dominated the profile of /api/nearest.  Exact ties of the decimal
-	 * rounding may differ from printf's in the last digit; both are correct
-	 * to the requested precision. */
-	static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-	/* below 1e14 the scaled value is exact to well under one unit */
-	if (decimals <= 9 && fabs(v) * pow10[decimals < 9 ? decimals : 9] < 1e14) {
-		long long q = llround(v * pow10[decimals]);
-		int neg = q < 0;
-		unsigned long long u = neg ? (unsigned long long)-q : (unsigned long long)q;
-		char d[32];
-		int k = 0;
-		/* digits, least significant first */
-		do {
-			d[k++] = (char)('0' + u % 10);
-			u /= 10;
-		} while (u || k <= decimals);
-		/* drop trailing zeros of the fraction */
-		int frac = decimals, lo = 0;
-		while (frac > 0 && d[lo] == '0') {
-			lo++;
-			frac--;
-		}
-		int n = 0;
-		if (neg && (k > lo + 1 || d[lo] != '0'))
-			t[n++] = '-';
-		for (int i = k - 1; i >= lo; i--) {
-			t[n++] = d[i];
-			if (i == lo + frac && frac > 0)
-				t[n++] = '.';
-		}
+	int n = format_fixed(t, v, decimals);
+	if (n > 0) {
 		buf_add(j->out, t, (size_t)n);
 		return;
 	}
-	int n = snprintf(t, sizeof t, "%.*f", decimals, v);
+	n = snprintf(t, sizeof t, "%.*f", decimals, v);
 	if (n < 0 || (size_t)n >= sizeof t) {
 		json_fail(j);
 		return;
@@ -307,6 +332,21 @@ void json_raw(struct json *j, const char *s)
 
 void json_lonlat(struct json *j, double lon, double lat)
 {
+	/* The hot path of every geometry: "[lon,lat]" written in one piece.
+	 * Same rules as json_arr_begin + 2 × json_num + json_arr_end, including
+	 * failing at the maximum depth (the pair is an array). */
+	char t[80];
+	int a, b;
+	if (j->depth < JSON_MAX_DEPTH && isfinite(lon) && isfinite(lat) &&
+	    (a = format_fixed(t + 1, lon, 7)) > 0 && (b = format_fixed(t + 2 + a, lat, 7)) > 0) {
+		if (!json_value_begin(j))
+			return;
+		t[0] = '[';
+		t[1 + a] = ',';
+		t[2 + a + b] = ']';
+		buf_add(j->out, t, (size_t)(3 + a + b));
+		return;
+	}
 	json_arr_begin(j);
 	json_num(j, lon, 7);
 	json_num(j, lat, 7);

@@ -22,13 +22,18 @@
 
 enum search_dir { SEARCH_FORWARD, SEARCH_BACKWARD };
 
+/* Per-node label, one cache line holds four: a relaxation touches one. */
+struct search_label {
+	uint32_t stamp;            /* labels valid when equal to search.stamp */
+	uint32_t dist_ms;          /* tentative or final time */
+	uint32_t pred_arc;         /* arc index that reached the node, or SEARCH_INF for a source */
+	uint32_t heap_pos;         /* position in heap + 1; 0 = not queued (settled or new) */
+};
+
 struct search {
 	uint32_t node_capacity;
-	uint32_t stamp;            /* current search's stamp; labels valid when equal */
-	uint32_t *node_stamp;      /* [cap] */
-	uint32_t *dist_ms;         /* [cap] tentative or final time */
-	uint32_t *pred_arc;        /* [cap] arc index that reached the node, or SEARCH_INF for a source */
-	uint32_t *heap_pos;        /* [cap] position in heap + 1; 0 = not queued (settled or new) */
+	uint32_t stamp;            /* current search's stamp */
+	struct search_label *label; /* [cap] */
 	uint32_t *heap_node;       /* [cap] the heap, of nodes */
 	uint32_t *heap_key;        /* [cap] keys aligned with heap_node */
 	uint32_t heap_len;
@@ -55,20 +60,20 @@ bool search_next(struct search *s, uint32_t *node, uint32_t *t_ms);
  * SEARCH_INF when never reached. */
 static inline uint32_t search_dist(const struct search *s, uint32_t v)
 {
-	return s->node_stamp[v] == s->stamp ? s->dist_ms[v] : SEARCH_INF;
+	return s->label[v].stamp == s->stamp ? s->label[v].dist_ms : SEARCH_INF;
 }
 
 /* True once v is settled (reached and no longer queued). */
 static inline bool search_settled(const struct search *s, uint32_t v)
 {
-	return s->node_stamp[v] == s->stamp && s->heap_pos[v] == 0;
+	return s->label[v].stamp == s->stamp && s->label[v].heap_pos == 0;
 }
 
 /* The arc index (in the searched direction's arrays) that reached v, or
  * SEARCH_INF for a source or an unreached node. */
 static inline uint32_t search_pred(const struct search *s, uint32_t v)
 {
-	return s->node_stamp[v] == s->stamp ? s->pred_arc[v] : SEARCH_INF;
+	return s->label[v].stamp == s->stamp ? s->label[v].pred_arc : SEARCH_INF;
 }
 
 /* Peek at the smallest queued time (SEARCH_INF when empty). */
