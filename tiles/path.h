@@ -1,0 +1,31 @@
+/* path.h — the one geometry type of the rasterizer: closed rings of points in
+ * pixel coordinates (x right, y down, pixel (i, j) covers [i, i+1) × [j, j+1)).
+ *
+ * Fills read it; strokes (stroke.h) and shapes write it.  A path is a flat
+ * point array plus ring offsets, so building one allocates only when it
+ * grows, and a worker thread reuses one path across tiles. */
+#ifndef YZ_PATH_H
+#define YZ_PATH_H
+
+#include <stdint.h>
+
+struct path {
+	float *xy;             /* [2 * pt_count] x0, y0, x1, y1, … */
+	uint32_t pt_count, pt_cap;
+	uint32_t *ring_first;  /* [ring_count + 1]: ring r is points [ring_first[r], ring_first[r+1]) */
+	uint32_t ring_count, ring_cap;
+	int failed;            /* an allocation failed: the path is incomplete, do not draw it */
+};
+
+/* Lifecycle: init leaves an empty path owning nothing; fini frees. */
+void path_init(struct path *p);
+void path_fini(struct path *p);
+/* Forget the contents, keep the allocations. */
+void path_reset(struct path *p);
+
+/* Building: rings are implicitly closed (the last point joins the first);
+ * a ring with fewer than 3 points contributes nothing to a fill. */
+void path_move_to(struct path *p, float x, float y); /* starts a new ring */
+void path_line_to(struct path *p, float x, float y); /* extends the current ring */
+
+#endif
