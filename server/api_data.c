@@ -175,28 +175,10 @@ static void write_station_feature(struct json *j, const struct dataset *d, const
 	json_obj_end(j);
 }
 
-/* Reject parameters the endpoint does not know: a typo should not silently
- * return everything. */
-static int check_params(struct http_request *req, struct http_response *res,
-			const char *const *known)
-{
-	for (unsigned i = 0; i < query_count(&req->query); i++) {
-		const char *k = query_key(&req->query, i);
-		int ok = 0;
-		for (const char *const *p = known; *p; p++)
-			ok |= !strcmp(k, *p);
-		if (!ok && k[0] != '_') {
-			http_error(res, 400, "parse", "unknown parameter \"%.40s\"", k);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 void api_stations(struct http_request *req, struct http_response *res)
 {
 	static const char *const known[] = {"bbox", "service", "q", "at", NULL};
-	if (check_params(req, res, known))
+	if (api_check_params(req, res, known))
 		return;
 	int64_t now;
 	if (api_now(req, res, &now))
@@ -317,7 +299,7 @@ static void write_community_geometry(struct json *j, const struct communityset *
 void api_communities(struct http_request *req, struct http_response *res)
 {
 	static const char *const known[] = {NULL};
-	if (check_params(req, res, known))
+	if (api_check_params(req, res, known))
 		return;
 	const struct dataset *d = req->data;
 	res->content_type = "application/geo+json; charset=utf-8";

@@ -28,6 +28,8 @@ int api_mode(struct http_request *req, struct http_response *res, enum mode *out
 	return 0;
 }
 
+/* Reject parameters the endpoint does not know: a typo must not silently
+ * change the answer (`servce=charging` returning every station). */
 int api_check_params(struct http_request *req, struct http_response *res,
 		     const char *const *known)
 {
