@@ -35,8 +35,10 @@ void polyline_add(struct polyline *l, double lon, double lat)
 {
 	if (l->failed)
 		return;
-	/* duplicates at the output's precision (1e-7 degree) are dropped */
-	if (l->n && llround(l->lon[l->n - 1] * 1e7) == llround(lon * 1e7) &&
+	/* duplicates at the output's precision (1e-7 degree) are dropped; the
+	 * exact test first, as nearly every point differs from the last */
+	if (l->n && fabs(l->lon[l->n - 1] - lon) < 1e-7 && fabs(l->lat[l->n - 1] - lat) < 1e-7 &&
+	    llround(l->lon[l->n - 1] * 1e7) == llround(lon * 1e7) &&
 	    llround(l->lat[l->n - 1] * 1e7) == llround(lat * 1e7))
 		return;
 	if (l->n == l->cap) {

@@ -320,8 +320,19 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 		gzipped = true;
 	}
 	(void)head_only; /* MHD omits the body of a HEAD response itself */
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	/* Hand the body's buffer to MHD instead of copying it (a nearest answer
+	 * is ~14 KB): steal it from its buf, MHD frees it after sending. */
+	struct buf *owner = gzipped ? &gz : &res->body;
+	struct MHD_Response *r;
+	if (len && owner->data == body) {
+		size_t n;
+		char *data = buf_steal(owner, &n);
+		r = MHD_create_response_from_buffer_with_free_callback(len, data, free);
+		if (!r)
+			free(data);
+	} else {
+		r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	}
 	buf_fini(&gz);
 	if (!r)
 		return MHD_NO;
@@ -503,7 +514,8 @@ enum yz_err http_start(const struct http_options *opt, struct dataset *data,
 	struct sockaddr_in a4;
 	struct sockaddr_in6 a6;
 	struct sockaddr *addr;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+			 MHD_USE_TURBO; /* opportunistic reads and writes: fewer epoll rounds */
 	memset(&a4, 0, sizeof a4);
 	memset(&a6, 0, sizeof a6);
 	if (inet_pton(AF_INET, host, &a4.sin_addr) == 1) {
