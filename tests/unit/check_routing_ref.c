@@ -801,6 +801,7 @@ static const struct {
 	{"hsinchu_nctu/hsinchu_nctu.osm.pbf", 200, 100},
 	{"shanghai_center/shanghai_center.osm.pbf", 200, 100},
 	{"malta/malta.osm.pbf", 80, 30},
+	{"rnv_mannheim/rnv.osm.pbf", 30, 10},
 };
 #define SHARED_SETS (int)(sizeof shared_sets / sizeof shared_sets[0])
 
