@@ -1,0 +1,571 @@
+/* stroke.c — stroked polylines, disks and markers as rings for the NONZERO
+ * fill; see stroke.h.
+ *
+ * Method.  The stroke of a polyline is the union of simple pieces: one
+ * rectangle per segment, one wedge per join on the outer side of the turn
+ * (the miter kite, bevel triangle or round sector between the two rectangle
+ * corners), and the caps.  Every piece, oriented clockwise on screen, has
+ * winding +1 inside and 0 outside, so their sum has winding ≥ 1 exactly on
+ * the union.  We do not emit the pieces: we emit one ring whose edges are
+ * their sum as a 1-chain (edges shared by two pieces in opposite directions
+ * cancel), which has the same winding number everywhere with about half the
+ * points.  That ring is: the left offset side walked forward, the end cap,
+ * the left side of the reversed polyline (= the right side, backwards), the
+ * start cap.  At each vertex the outer side gets the join points, and the
+ * inner side goes offset-corner → vertex → offset-corner — the edges left
+ * over from the two rectangles' end edges.  Nothing is intersected or
+ * trimmed, so there is no case analysis for short segments, sharp angles or
+ * 180° reversals and no crack can open at a join: correctness is an
+ * identity of chains, not a floating-point decision.  A closed polyline
+ * gives two rings: the left side loop forward and the left side loop of the
+ * reversed polyline (one of them winds backwards: the hole).  Dashes cut the
+ * polyline into sub-polylines by arc length, each stroked as an open one.
+ *
+ * Invariants: both walks over one (sub-)polyline see the same vertices (only
+ * exactly equal consecutive points are dropped, which is symmetric) and the
+ * reversed walk's directions are exact negations, so the right side is the
+ * mirror of the left.  Every arc turns clockwise through less than 2π.  A
+ * vertex whose turn moves the offset corner by at most `tolerance` is
+ * treated as straight (two points, no vertex detour): curves densified into
+ * many short segments do not pay for joins.
+ *
+ * Sizes: ~4 points per segment for bevel/miter (solid), plus arc points for
+ * round joins (≤ 1024 per circle).  No allocation other than the path's. */
+#include "stroke.h"
+
+#include <math.h>
+#include <stddef.h>
+
+#define PI 3.14159265358979323846
+
+/* Per-call state. */
+struct ctx {
+	struct path *out;
+	const float *xy;       /* the caller's points, read only */
+	uint32_t n;
+	float h;               /* half width, px */
+	float tol;             /* max deviation of arcs, px */
+	float miter2;          /* miter limit squared, ≥ 1 */
+	enum stroke_join join;
+	enum stroke_cap cap;
+	uint32_t circle_seg;   /* segments of a full circle of radius h */
+	float rc, rs;          /* cos, sin of one arc step (2π / circle_seg) */
+	int fresh;             /* the next emitted point starts a ring */
+};
+
+/* Run offsets are 64-bit: a merged dash on a closed line spans up to 2n. */
+struct seq {                   /* open sub-polyline S, run[lo..hi], E */
+	uint32_t base;         /* raw index of run offset 0 */
+	int64_t lo, hi;        /* interior run offsets, inclusive; none if hi < lo */
+	float sx, sy, ex, ey;  /* first and last points */
+};
+
+static int valid_pt(float x, float y)
+{
+	return fabsf(x) <= STROKE_COORD_MAX && fabsf(y) <= STROKE_COORD_MAX; /* false for NaN */
+}
+
+static void emit(struct ctx *c, float x, float y)
+{
+	if (c->fresh) {
+		path_move_to(c->out, x, y);
+		c->fresh = 0;
+	} else {
+		path_line_to(c->out, x, y);
+	}
+}
+
+/* Segments per full circle so that chords deviate at most tol from radius r. */
+static uint32_t circle_segments(double r, double tol)
+{
+	if (!(tol > 0))
+		tol = 0.25;
+	double n = 8;
+	if (tol < r) {
+		double step = 2 * acos(1 - tol / r);
+		n = step > 0 ? ceil(2 * PI / step) : 1024;
+	}
+	return n < 8 ? 8 : n > 1024 ? 1024 : (uint32_t)n;
+}
+
+/* A full circle as a new ring, clockwise (reverse: counter-clockwise).
+ * Rotation in double keeps 1024 steps closed to ~1e-13. */
+static void ring_circle(struct path *p, double cx, double cy, double r, uint32_t seg, int reverse)
+{
+	double a = 2 * PI / seg, cs = cos(a), sn = reverse ? -sin(a) : sin(a);
+	double ux = 1, uy = 0;
+	path_move_to(p, (float)(cx + r), (float)cy);
+	for (uint32_t i = 1; i < seg; i++) {
+		double t = ux * cs - uy * sn;
+		uy = ux * sn + uy * cs;
+		ux = t;
+		path_line_to(p, (float)(cx + r * ux), (float)(cy + r * uy));
+	}
+}
+
+/* Unit direction of (dx, dy) ≠ 0.  Double, because a difference of two
+ * distinct floats can be so small that its float square underflows. */
+static void unit(float dx, float dy, float *ux, float *uy)
+{
+	double l = sqrt((double)dx * dx + (double)dy * dy);
+	*ux = (float)(dx / l);
+	*uy = (float)(dy / l);
+}
+
+/* Points strictly between centre + h·u and centre + h·v, turning clockwise
+ * on screen from u to v (unit vectors) in fixed steps; the last chord is the
+ * remainder (≤ one step).  Precondition: the clockwise sweep is in [0, 2π);
+ * sweeps below one step emit nothing. */
+static void arc(struct ctx *c, float cx, float cy, float ux, float uy, float vx, float vy)
+{
+	float h = c->h, rc = c->rc, rs = c->rs;
+	/* dot(u, v) < cos(step) ⟺ more than one step remains (sweep < 2π − step);
+	 * the bound only guards against rounding at the last step. */
+	for (uint32_t i = 0; i < c->circle_seg && ux * vx + uy * vy < rc; i++) {
+		float t = ux * rc - uy * rs;
+		uy = ux * rs + uy * rc;
+		ux = t;
+		emit(c, cx + h * ux, cy + h * uy);
+	}
+}
+
+/* The join at vertex (vx, vy) on the left side (−n, n = (−dy, dx)) of the
+ * walk, arriving with direction d0, leaving with d1.  The ring is at the
+ * previous point; ends at the leaving segment's left corner. */
+static void join(struct ctx *c, float vx, float vy, float d0x, float d0y, float d1x, float d1y)
+{
+	float h = c->h;
+	float ix = vx + h * d0y, iy = vy - h * d0x; /* arriving segment's left corner */
+	float ox = vx + h * d1y, oy = vy - h * d1x; /* leaving segment's left corner */
+	float cr = d0x * d1y - d0y * d1x, dt = d0x * d1x + d0y * d1y;
+	emit(c, ix, iy);
+	if (dt > 0 && fabsf(cr) * h <= c->tol) {
+		/* nearly straight: corners ≤ tol apart, any join is within tol */
+	} else if (cr >= 0) {
+		/* Clockwise turn (or a reversal, cr = 0, dt < 0: both walks take it
+		 * as outer, which adds the wedge twice — harmless under NONZERO). */
+		switch (c->join) {
+		case STROKE_JOIN_MITER:
+			/* miter length / width = 1/cos(β/2) ≤ limit ⟺ (1+dt)·limit² ≥ 2;
+			 * the tip is V − h·(n0+n1)/(1+dt), 1+dt ≥ 2/limit² > 0 here. */
+			if ((1 + dt) * c->miter2 >= 2) {
+				float k = h / (1 + dt);
+				emit(c, vx + k * (d0y + d1y), vy - k * (d0x + d1x));
+			}
+			break;
+		case STROKE_JOIN_ROUND:
+			arc(c, vx, vy, d0y, -d0x, d1y, -d1x);
+			break;
+		case STROKE_JOIN_BEVEL:
+			break;
+		}
+	} else {
+		/* Inner side: through the vertex, the rest of the two rectangles'
+		 * end edges.  Never intersect the offset lines: they may not meet
+		 * within short segments. */
+		emit(c, vx, vy);
+	}
+	if (ox != ix || oy != iy)
+		emit(c, ox, oy);
+}
+
+/* The cap at (ex, ey) for a walk arriving with direction d: the ring is at
+ * the left corner E − h·n, the next point will be the right corner E + h·n. */
+static void cap(struct ctx *c, float ex, float ey, float dx, float dy)
+{
+	float h = c->h;
+	switch (c->cap) {
+	case STROKE_CAP_BUTT:
+		break;
+	case STROKE_CAP_SQUARE:
+		emit(c, ex + h * (dy + dx), ey + h * (dy - dx));
+		emit(c, ex + h * (dx - dy), ey + h * (dx + dy));
+		break;
+	case STROKE_CAP_ROUND:
+		arc(c, ex, ey, dy, -dx, -dy, dx);
+		break;
+	}
+}
+
+/* What a zero-length (sub-)polyline at (x, y) draws; d orients a square. */
+static void dot(struct ctx *c, float x, float y, float dx, float dy)
+{
+	float h = c->h;
+	switch (c->cap) {
+	case STROKE_CAP_BUTT:
+		break;
+	case STROKE_CAP_ROUND:
+		ring_circle(c->out, x, y, h, c->circle_seg, 0);
+		break;
+	case STROKE_CAP_SQUARE:
+		c->fresh = 1;
+		emit(c, x + h * (dy - dx), y - h * (dx + dy));
+		emit(c, x + h * (dy + dx), y + h * (dy - dx));
+		emit(c, x + h * (dx - dy), y + h * (dx + dy));
+		emit(c, x - h * (dx + dy), y + h * (dx - dy));
+		break;
+	}
+}
+
+static void raw_pt(const struct ctx *c, uint32_t base, int64_t off, float *x, float *y)
+{
+	uint64_t i = base + (uint64_t)off;
+	while (i >= c->n)
+		i -= c->n;
+	*x = c->xy[2 * i];
+	*y = c->xy[2 * i + 1];
+}
+
+static uint64_t seq_len(const struct seq *q)
+{
+	return 2 + (uint64_t)(q->hi >= q->lo ? q->hi - q->lo + 1 : 0);
+}
+
+static void seq_pt(const struct ctx *c, const struct seq *q, uint64_t k, uint64_t len, int rev,
+                   float *x, float *y)
+{
+	if (rev)
+		k = len - 1 - k;
+	if (k == 0) {
+		*x = q->sx;
+		*y = q->sy;
+	} else if (k == len - 1) {
+		*x = q->ex;
+		*y = q->ey;
+	} else {
+		raw_pt(c, q->base, q->lo + (int64_t)k - 1, x, y);
+	}
+}
+
+/* The left side of q walked forward (rev: backward): the first point's
+ * corner, a join at every interior vertex, the last point's corner.
+ * Returns 0, emitting nothing, if all points coincide; else the last point
+ * and direction through (lx, ly), (ldx, ldy). */
+static int side_open(struct ctx *c, const struct seq *q, int rev, float *lx, float *ly, float *ldx, float *ldy)
+{
+	uint64_t len = seq_len(q), k;
+	float vx, vy, nx = 0, ny = 0, dx, dy, ex, ey;
+	seq_pt(c, q, 0, len, rev, &vx, &vy);
+	for (k = 1; k < len; k++) {
+		seq_pt(c, q, k, len, rev, &nx, &ny);
+		if (nx != vx || ny != vy)
+			break;
+	}
+	if (k == len)
+		return 0;
+	unit(nx - vx, ny - vy, &dx, &dy);
+	emit(c, vx + c->h * dy, vy - c->h * dx);
+	vx = nx;
+	vy = ny;
+	for (k++; k < len; k++) {
+		seq_pt(c, q, k, len, rev, &nx, &ny);
+		if (nx == vx && ny == vy)
+			continue;
+		unit(nx - vx, ny - vy, &ex, &ey);
+		join(c, vx, vy, dx, dy, ex, ey);
+		dx = ex;
+		dy = ey;
+		vx = nx;
+		vy = ny;
+	}
+	emit(c, vx + c->h * dy, vy - c->h * dx);
+	*lx = vx;
+	*ly = vy;
+	*ldx = dx;
+	*ldy = dy;
+	return 1;
+}
+
+/* One open (sub-)polyline as one ring; (fdx, fdy) orients a square dot. */
+static void stroke_seq(struct ctx *c, const struct seq *q, float fdx, float fdy)
+{
+	float x, y, dx, dy;
+	c->fresh = 1;
+	if (!side_open(c, q, 0, &x, &y, &dx, &dy)) {
+		dot(c, q->sx, q->sy, fdx, fdy);
+		return;
+	}
+	cap(c, x, y, dx, dy);
+	side_open(c, q, 1, &x, &y, &dx, &dy);
+	cap(c, x, y, dx, dy);
+}
+
+/* The left side loop of the closed run [0, len) (rev: walked backward) as
+ * one ring, a join at every vertex.  Precondition: ≥ 2 distinct points. */
+static void cpt(const struct ctx *c, uint32_t base, uint64_t len, int rev, uint64_t k, float *x, float *y)
+{
+	uint64_t o = k == len ? 0 : rev && k ? len - k : k; /* k in [0, len] */
+	raw_pt(c, base, (int64_t)o, x, y);
+}
+
+static void side_closed(struct ctx *c, uint32_t base, uint64_t len, int rev)
+{
+#define CPT(k, x, y) cpt(c, base, len, rev, k, x, y)
+	float v0x, v0y, vx = 0, vy = 0, nx, ny, dx, dy, ex, ey;
+	uint64_t k;
+	CPT(0, &v0x, &v0y);
+	for (k = len - 1; k > 0; k--) { /* the last distinct point before v0 */
+		CPT(k, &vx, &vy);
+		if (vx != v0x || vy != v0y)
+			break;
+	}
+	unit(v0x - vx, v0y - vy, &dx, &dy);
+	c->fresh = 1;
+	vx = v0x;
+	vy = v0y;
+	for (k = 1; k <= len; k++) {
+		CPT(k, &nx, &ny);
+		if (nx == vx && ny == vy)
+			continue;
+		unit(nx - vx, ny - vy, &ex, &ey);
+		join(c, vx, vy, dx, dy, ex, ey);
+		dx = ex;
+		dy = ey;
+		vx = nx;
+		vy = ny;
+	}
+#undef CPT
+}
+
+/* ---- dashes ---- */
+
+struct dash {
+	const float *v;
+	uint32_t count;        /* given entries */
+	uint32_t period_n;     /* entries per period: count, doubled when odd */
+	uint32_t k0;           /* state at the start of a run: entry … */
+	double rem0;           /* … and what is left of it, px */
+};
+
+/* Validates the pattern and finds the state at dash_offset; 0 = draw solid. */
+static int dash_init(struct dash *d, const struct stroke_style *st)
+{
+	if (!st->dash || !st->dash_count)
+		return 0;
+	double period = 0;
+	for (unsigned i = 0; i < st->dash_count; i++) {
+		if (!(st->dash[i] >= 0) || !(st->dash[i] <= STROKE_COORD_MAX))
+			return 0;
+		period += st->dash[i];
+	}
+	if (!(period > 0))
+		return 0;
+	d->v = st->dash;
+	d->count = st->dash_count;
+	d->period_n = d->count & 1 ? 2 * d->count : d->count;
+	if (d->count & 1)
+		period *= 2;
+	double o = isfinite(st->dash_offset) ? fmod(st->dash_offset, period) : 0;
+	if (o < 0)
+		o += period;
+	uint32_t k = 0;
+	double rem = d->v[0];
+	/* Ends within period_n + 1 steps since o < period (fmod); an offset on
+	 * a boundary starts the next entry. */
+	for (uint32_t guard = 0; o > 0 && guard <= d->period_n; guard++) {
+		if (rem <= o) {
+			o -= rem;
+			k = (k + 1) % d->period_n;
+			rem = d->v[k % d->count];
+		} else {
+			rem -= o;
+			o = 0;
+		}
+	}
+	d->k0 = k;
+	d->rem0 = rem;
+	return 1;
+}
+
+/* Dashes of one run of `len` points from raw index `base` (closed: the
+ * segment back to offset 0 too). */
+static void dash_run(struct ctx *c, const struct dash *d, uint32_t base, uint64_t len, int closed)
+{
+	uint32_t k = d->k0, ndash = 0;
+	double rem = d->rem0;
+	int on = !(k & 1), started_on = on, have_first = 0;
+	struct seq cur = {base, 0, -1, 0, 0, 0, 0}, first = cur;
+	int64_t end = closed ? (int64_t)len : (int64_t)len - 1; /* last offset */
+	float ax, ay, bx, by, dx = 1, dy = 0;
+
+	raw_pt(c, base, 0, &ax, &ay);
+	cur.sx = ax;
+	cur.sy = ay;
+	cur.lo = 0;
+	if (on)
+		ndash++;
+	for (int64_t o = 0; o < end;) {
+		int64_t o2 = o + 1;
+		raw_pt(c, base, o2, &bx, &by);
+		while (bx == ax && by == ay && o2 < end)
+			raw_pt(c, base, ++o2, &bx, &by);
+		if (bx == ax && by == ay)
+			break; /* only duplicates left */
+		double sx = (double)bx - ax, sy = (double)by - ay, l = sqrt(sx * sx + sy * sy), t = 0;
+		dx = (float)(sx / l);
+		dy = (float)(sy / l);
+		while (t + rem <= l) { /* the current entry ends inside this segment */
+			t += rem;
+			float px = t >= l ? bx : (float)(ax + sx * (t / l));
+			float py = t >= l ? by : (float)(ay + sy * (t / l));
+			if (on) {
+				cur.hi = o;
+				cur.ex = px;
+				cur.ey = py;
+				if (started_on && closed) {
+					first = cur; /* may continue the last dash: emit at the end */
+					have_first = 1;
+				} else {
+					stroke_seq(c, &cur, dx, dy);
+				}
+				started_on = 0;
+			} else {
+				cur.sx = px;
+				cur.sy = py;
+				cur.lo = o2;
+				cur.hi = -1;
+			}
+			k = (k + 1) % d->period_n;
+			on = !on;
+			rem = d->v[k % d->count];
+			if (on && ++ndash >= STROKE_MAX_DASHES)
+				rem = INFINITY; /* bound the output: the rest is solid */
+		}
+		rem -= l - t;
+		ax = bx;
+		ay = by;
+		o = o2;
+	}
+	if (on) { /* a dash reaches the end of the run */
+		if (closed && have_first) {
+			cur.hi = (int64_t)len + first.hi;
+			cur.ex = first.ex;
+			cur.ey = first.ey;
+			have_first = 0;
+		} else if (closed && started_on) {
+			/* one dash all the way round: the closed line itself */
+			side_closed(c, base, len, 0);
+			side_closed(c, base, len, 1);
+			return;
+		} else {
+			cur.hi = end;
+			raw_pt(c, base, end, &cur.ex, &cur.ey);
+		}
+		stroke_seq(c, &cur, dx, dy);
+	}
+	if (have_first)
+		stroke_seq(c, &first, dx, dy);
+}
+
+/* One run of valid points: len points from raw index base. */
+static void stroke_run(struct ctx *c, const struct dash *d, uint32_t base, uint64_t len, int closed)
+{
+	float x0, y0, x, y;
+	raw_pt(c, base, 0, &x0, &y0);
+	uint64_t i = 1;
+	for (; i < len; i++) {
+		raw_pt(c, base, (int64_t)i, &x, &y);
+		if (x != x0 || y != y0)
+			break;
+	}
+	if (i == len) { /* zero length */
+		if (!d || !(d->k0 & 1))
+			dot(c, x0, y0, 1, 0);
+		return;
+	}
+	if (d) {
+		dash_run(c, d, base, len, closed);
+	} else if (closed) {
+		side_closed(c, base, len, 0);
+		side_closed(c, base, len, 1);
+	} else {
+		struct seq q = {base, 0, (int64_t)len - 1, x0, y0, 0, 0};
+		raw_pt(c, base, (int64_t)len - 1, &q.ex, &q.ey);
+		stroke_seq(c, &q, 1, 0);
+	}
+}
+
+void stroke_polyline(struct path *out, const float *xy, uint32_t n, int closed,
+                     const struct stroke_style *st, float tolerance)
+{
+	if (!out || !xy || !n || !st || !(st->width > 0) || !(st->width <= STROKE_COORD_MAX))
+		return;
+	struct ctx c = {0};
+	c.out = out;
+	c.xy = xy;
+	c.n = n;
+	c.h = st->width / 2;
+	c.tol = tolerance > 0 && tolerance <= STROKE_COORD_MAX ? tolerance : 0.25f;
+	float ml = st->miter_limit > 0 && st->miter_limit <= STROKE_COORD_MAX ? st->miter_limit : 4;
+	c.miter2 = ml < 1 ? 1 : ml * ml;
+	c.join = st->join;
+	c.cap = st->cap;
+	c.circle_seg = circle_segments(c.h, c.tol);
+	c.rc = (float)cos(2 * PI / c.circle_seg);
+	c.rs = (float)sin(2 * PI / c.circle_seg);
+	struct dash dd, *d = dash_init(&dd, st) ? &dd : NULL;
+
+	uint32_t bad = 0; /* the first invalid point, or n */
+	while (bad < n && valid_pt(xy[2 * bad], xy[2 * bad + 1]))
+		bad++;
+	if (bad == n) {
+		stroke_run(&c, d, 0, n, closed);
+		return;
+	}
+	/* Split at invalid points.  A closed line is walked cyclically from
+	 * just after an invalid point, so the run over the end joins the start. */
+	uint32_t start = closed ? bad + 1 : 0, steps = closed ? n - 1 : n, run = 0;
+	for (uint32_t j = 0; j <= steps; j++) {
+		uint32_t i = start + j;
+		if (i >= n)
+			i -= n;
+		if (j < steps && valid_pt(xy[2 * i], xy[2 * i + 1])) {
+			run++;
+			continue;
+		}
+		if (run) {
+			uint32_t b = i >= run ? i - run : i + n - run;
+			stroke_run(&c, d, b, run, 0);
+		}
+		run = 0;
+	}
+}
+
+void stroke_circle(struct path *out, float cx, float cy, float r, float tolerance)
+{
+	if (!out || !valid_pt(cx, cy) || !(r > 0) || !(r <= STROKE_COORD_MAX))
+		return;
+	ring_circle(out, cx, cy, r, circle_segments(r, tolerance), 0);
+}
+
+void stroke_ring(struct path *out, float cx, float cy, float r, float width, float tolerance)
+{
+	if (!out || !valid_pt(cx, cy) || !(r >= 0) || !(r <= STROKE_COORD_MAX) || !(width > 0) ||
+	    !(width <= STROKE_COORD_MAX))
+		return;
+	double ro = (double)r + width / 2.0, ri = (double)r - width / 2.0;
+	ring_circle(out, cx, cy, ro, circle_segments(ro, tolerance), 0);
+	if (ri > 0)
+		ring_circle(out, cx, cy, ri, circle_segments(ri, tolerance), 1);
+}
+
+void stroke_marker_pin(struct path *out, float x, float y, float r, float hole_r, float tolerance)
+{
+	if (!out || !valid_pt(x, y) || !(r > 0) || !(r <= STROKE_COORD_MAX))
+		return;
+	/* Head centre C = (x, y − 2r); the sides touch the head where the
+	 * radius makes 60° with CT (cos = r / 2r), i.e. at angles 150° and 30°
+	 * (y down).  The ring: tip, then clockwise over the top from 150° to
+	 * 390°, then back to the tip. */
+	double cx = x, cy = (double)y - 2.0 * r;
+	uint32_t seg = circle_segments(r, tolerance);
+	uint32_t k = (seg * 2 + 2) / 3; /* steps over the 240° arc */
+	double a0 = 150 * PI / 180, step = (240 * PI / 180) / k;
+	path_move_to(out, x, y);
+	for (uint32_t i = 0; i <= k; i++) {
+		double a = a0 + step * i;
+		path_line_to(out, (float)(cx + r * cos(a)), (float)(cy + r * sin(a)));
+	}
+	if (hole_r > 0 && hole_r < r)
+		ring_circle(out, cx, cy, hole_r, circle_segments(hole_r, tolerance), 1);
+}
