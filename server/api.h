@@ -19,6 +19,7 @@ void api_static(struct http_request *req, struct http_response *res);
 void api_route(struct http_request *req, struct http_response *res);
 void api_nearest(struct http_request *req, struct http_response *res);
 void api_isochrone(struct http_request *req, struct http_response *res);
+void api_tiles(struct http_request *req, struct http_response *res);
 
 /* Shared parameter helpers: write an error into `res` and return -1 on
  * failure. */

@@ -11,6 +11,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 
 #include "api.h"
 #include "common/json.h"
+#include "tiles/style.h"
 
 /* ---- routes --------------------------------------------------------------- */
 
@@ -47,7 +49,7 @@ static const struct route routes[] = {
 	{"/api/nearest", "nearest", api_nearest},
 	{"/api/isochrone", "isochrone", api_isochrone},
 	{"/api/", "api_unknown", NULL},
-	{"/tiles/", "tiles", NULL},
+	{"/tiles/", "tiles", api_tiles},
 	{"/", "static", api_static},
 };
 #define ROUTE_COUNT (sizeof routes / sizeof routes[0])
@@ -85,8 +87,13 @@ struct data_holder {
 	unsigned refs;
 };
 
+#define HTTP_MAX_STYLES 16
+
 struct http_server {
 	struct MHD_Daemon *daemon;
+	struct style *styles[HTTP_MAX_STYLES];
+	char style_names[HTTP_MAX_STYLES][64];
+	unsigned style_count, style_default;
 	unsigned port;
 	char static_root[1024];
 	pthread_mutex_t data_lock;
@@ -493,6 +500,68 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	(void)ap; /* MHD's own messages (client resets …) are not ours to print */
 }
 
+const struct style *http_style(void *server, const char *name)
+{
+	struct http_server *s = server;
+	if (!s->style_count)
+		return NULL;
+	if (!name || !*name)
+		return s->styles[s->style_default];
+	for (unsigned i = 0; i < s->style_count; i++)
+		if (!strcmp(s->style_names[i], name))
+			return s->styles[i];
+	return NULL;
+}
+
+static void free_styles(struct http_server *s)
+{
+	for (unsigned i = 0; i < s->style_count; i++)
+		style_free(s->styles[i]);
+	s->style_count = 0;
+}
+
+/* Every *.json of `dir`, in name order; any file that fails to parse fails
+ * the start with its message (a broken style must not go unnoticed). */
+static enum yz_err load_styles(struct http_server *s, const char *dir, struct yz_errbuf *eb)
+{
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, alphasort);
+	if (n < 0)
+		return yz_fail(eb, YZ_EIO, "%s: cannot read the styles folder", dir);
+	enum yz_err err = YZ_OK;
+	for (int i = 0; i < n; i++) {
+		const char *f = names[i]->d_name;
+		size_t len = strlen(f);
+		if (!err && len > 5 && len < 64 && !strcmp(f + len - 5, ".json") &&
+		    s->style_count < HTTP_MAX_STYLES) {
+			char path[1024];
+			snprintf(path, sizeof path, "%s/%s", dir, f);
+			err = style_load_file(path, &s->styles[s->style_count], eb);
+			if (!err) {
+				snprintf(s->style_names[s->style_count], 64, "%.*s", (int)(len - 5), f);
+				if (!strcmp(s->style_names[s->style_count], "light"))
+					s->style_default = s->style_count;
+				s->style_count++;
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (!err && !s->style_count)
+		err = yz_fail(eb, YZ_EEMPTY, "%s: no style files (*.json)", dir);
+	return err;
+}
+
+/* Undo a partial http_start: styles, the dataset (owned since the start), s. */
+static void start_failed(struct http_server *s)
+{
+	free_styles(s);
+	dataset_free(s->current->data);
+	free(s->current);
+	pthread_mutex_destroy(&s->data_lock);
+	free(s);
+}
+
 enum yz_err http_start(const struct http_options *opt, struct dataset *data,
 		       struct http_server **out, struct yz_errbuf *eb)
 {
@@ -508,6 +577,11 @@ enum yz_err http_start(const struct http_options *opt, struct dataset *data,
 	if (!s->current) {
 		free(s);
 		return yz_fail(eb, YZ_ENOMEM, "out of memory");
+	}
+	enum yz_err serr = load_styles(s, opt->styles_dir ? opt->styles_dir : "styles", eb);
+	if (serr) {
+		start_failed(s);
+		return serr;
 	}
 
 	const char *host = opt->host && *opt->host ? opt->host : "127.0.0.1";
@@ -533,9 +607,7 @@ enum yz_err http_start(const struct http_options *opt, struct dataset *data,
 		a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		addr = (struct sockaddr *)&a4;
 	} else {
-		dataset_free(s->current->data);
-		free(s->current);
-		free(s);
+		start_failed(s);
 		return yz_fail(eb, YZ_EPARSE, "--host %s: not a numeric IPv4/IPv6 address", host);
 	}
 	unsigned threads = opt->threads;
@@ -558,9 +630,7 @@ enum yz_err http_start(const struct http_options *opt, struct dataset *data,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 		MHD_OPTION_END);
 	if (!s->daemon) {
-		dataset_free(s->current->data);
-		free(s->current);
-		free(s);
+		start_failed(s);
 		return yz_fail(eb, YZ_EIO, "cannot listen on %s:%u (port in use?)", host, opt->port);
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -590,6 +660,7 @@ void http_stop(struct http_server *s, unsigned drain_ms)
 		dataset_free(s->current->data);
 		free(s->current);
 	}
+	free_styles(s);
 	pthread_mutex_destroy(&s->data_lock);
 	free(s);
 }

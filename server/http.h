@@ -62,6 +62,7 @@ struct http_options {
 	unsigned max_connections;    /* total, default 1024 */
 	unsigned per_ip_connections; /* default 64 */
 	unsigned timeout_s;          /* idle connection timeout, default 15 */
+	const char *styles_dir;      /* tile styles: every *.json there, default "styles" */
 };
 
 /* Start listening; `data` becomes the served dataset (the server owns it).
@@ -72,6 +73,12 @@ unsigned http_port(const struct http_server *s);
 /* Stop accepting, wait up to `drain_ms` for requests in flight, stop, free
  * the server and its dataset. */
 void http_stop(struct http_server *s, unsigned drain_ms);
+
+/* The style named `name` (a file name without .json), or the default
+ * ("light", else the first loaded) when name is NULL or ""; NULL when there
+ * is no such style.  Styles live as long as the server. */
+struct style;
+const struct style *http_style(void *server, const char *name);
 
 /* Replace the served dataset; the old one is freed once no request uses it. */
 void http_swap_dataset(struct http_server *s, struct dataset *data);

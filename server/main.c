@@ -36,6 +36,7 @@ struct args {
 	const char *host;
 	const char *web;
 	const char *mode;        /* export-edges */
+	const char *styles;      /* serve: folder of tile styles */
 	unsigned port, threads;
 	struct buf query;        /* query commands: --key value → key=value&… */
 };
@@ -45,7 +46,7 @@ static void usage(FILE *f)
 	fputs("yizhan — 驿站 map-tile and routing server\n"
 	      "\n"
 	      "usage:\n"
-	      "  yizhan serve [DATA] [--port N] [--host H] [--threads N] [--web DIR]\n"
+	      "  yizhan serve [DATA] [--port N] [--host H] [--threads N] [--web DIR] [--styles DIR]\n"
 	      "        serve the map page and the API (default: the bundled dataset "
 	      DEFAULT_DATASET ")\n"
 	      "  yizhan build [DATA] -o FILE     compile DATA into a snapshot file\n"
@@ -149,6 +150,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 			TAKE(a->host);
 		else if (!strcmp(o, "--web"))
 			TAKE(a->web);
+		else if (!strcmp(o, "--styles"))
+			TAKE(a->styles);
 		else if (!strcmp(o, "--mode") && !is_query_command(a->command))
 			TAKE(a->mode);
 		else if (!strcmp(o, "--port") || !strcmp(o, "--threads")) {
@@ -347,6 +350,7 @@ static int cmd_serve(const struct args *a)
 		.port = a->port,
 		.threads = a->threads,
 		.static_root = a->web ? a->web : "web",
+		.styles_dir = a->styles ? a->styles : "styles",
 	};
 	struct http_server *srv;
 	if (http_start(&opt, d, &srv, &eb)) {

@@ -3,10 +3,12 @@
  * threads exit, so sanitizer runs see no leak. */
 #include "workspace.h"
 
+#include "tiles/render.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 
-static pthread_key_t ws_key, iso_key;
+static pthread_key_t ws_key, iso_key, render_key;
 static pthread_once_t ws_once = PTHREAD_ONCE_INIT;
 
 static void ws_destroy(void *p)
@@ -25,10 +27,17 @@ static void iso_destroy(void *p)
 	free(x);
 }
 
+static void render_destroy(void *p)
+{
+	render_ws_fini(p);
+	free(p);
+}
+
 static void ws_make_key(void)
 {
 	pthread_key_create(&ws_key, ws_destroy);
 	pthread_key_create(&iso_key, iso_destroy);
+	pthread_key_create(&render_key, render_destroy);
 }
 
 struct iso_scratch *workspace_iso(void)
@@ -67,4 +76,19 @@ struct search *workspace_search(uint32_t nodes)
 		return NULL;
 	}
 	return s;
+}
+
+struct render_ws *workspace_render(void)
+{
+	pthread_once(&ws_once, ws_make_key);
+	struct render_ws *w = pthread_getspecific(render_key);
+	if (w)
+		return w;
+	w = calloc(1, sizeof *w);
+	if (!w || render_ws_init(w) != YZ_OK) {
+		free(w);
+		return NULL;
+	}
+	pthread_setspecific(render_key, w);
+	return w;
 }

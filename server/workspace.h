@@ -21,4 +21,8 @@ struct search *workspace_search(uint32_t nodes);
 /* The calling thread's isochrone scratch, or NULL when memory is short. */
 struct iso_scratch *workspace_iso(void);
 
+struct render_ws;
+/* The calling thread's tile-rendering workspace, or NULL when memory is short. */
+struct render_ws *workspace_render(void);
+
 #endif

@@ -1,0 +1,80 @@
+/* api_tiles.c — /tiles/{layer}/{z}/{x}/{y}.png and …@2x.png (SPEC §5).
+ *
+ * Tiles are drawn by the project's rasterizer (tiles/render.c) with the
+ * style chosen by `style=` (default: the first style loaded, light), encoded
+ * as PNG, and carry an ETag made of the dataset version, the style's hash
+ * and the tile address, so `If-None-Match` answers 304 without drawing.
+ * Not yet here: the in-memory tile cache, labels, base-map areas and the
+ * coverage layer (issues 4 and 5). */
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "tiles/pngenc.h"
+#include "tiles/render.h"
+#include "workspace.h"
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h;
+}
+
+void api_tiles(struct http_request *req, struct http_response *res)
+{
+	static const char *const known[] = {"style", NULL};
+	if (api_check_params(req, res, known))
+		return;
+	struct tile_req t;
+	struct yz_errbuf eb;
+	enum yz_err err = tilepath_parse(req->path + strlen("/tiles/"), &t, &eb);
+	if (err) {
+		http_fail(res, err, eb.msg);
+		return;
+	}
+	if (t.layer == TILE_LAYER_COVERAGE) {
+		http_error(res, 404, "notfound",
+			   "the coverage layer is not available yet (it comes with the coverage field)");
+		return;
+	}
+	const char *style_name = query_get(&req->query, "style");
+	const struct style *st = http_style(req->server, style_name);
+	if (!st) {
+		http_error(res, 400, "parse", "style: no style named \"%.40s\"",
+			   style_name ? style_name : "");
+		return;
+	}
+	uint64_t h = mix(mix(req->data->version, style_hash(st)),
+			 ((uint64_t)t.layer << 60) ^ ((uint64_t)t.z << 52) ^ ((uint64_t)t.x << 26) ^ t.y);
+	h = mix(h, t.scale);
+	snprintf(res->etag, sizeof res->etag, "\"t%016llx\"", (unsigned long long)h);
+	res->cache_control = "public, max-age=3600";
+	res->compressible = false;
+	if (req->if_none_match && !strcmp(req->if_none_match, res->etag)) {
+		res->status = 304;
+		return;
+	}
+	struct render_ws *w = workspace_render();
+	if (!w) {
+		http_error(res, 503, "nomem", "out of memory, try again");
+		res->retry_after_s = 1;
+		return;
+	}
+	const struct dataset *d = req->data;
+	struct render_data rd = {
+		.net = &d->net,
+		.piece_grid = &d->piece_grid,
+		.stations = d->stations,
+		.station_count = d->station_count,
+		.station_grid = &d->station_grid,
+		.comm = &d->comm,
+	};
+	int empty;
+	if (render_tile(w, &rd, st, &t, &empty) ||
+	    pngenc_rgba(&w->canvas, &res->body, PNGENC_DEFAULT_LEVEL)) {
+		http_error(res, 503, "nomem", "out of memory, try again");
+		res->retry_after_s = 1;
+		return;
+	}
+	res->content_type = "image/png";
+}

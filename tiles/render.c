@@ -1,0 +1,387 @@
+/* render.c — one tile: the style's visible layers in draw order.
+ *
+ * Geometry is selected through the grids: the tile's extent plus a margin
+ * (the widest stroke and marker reach across tile edges, so neighbours draw
+ * the same pixels along their shared edge and lines continue seamlessly).
+ * Coordinates go lon/lat → world pixels of the zoom in double, then to float
+ * pixels of the tile.  Each style layer becomes one path filled once with the
+ * nonzero rule: strokes, rings and markers are polygons of one orientation,
+ * so overlaps union instead of darkening.
+ *
+ * Not drawn yet: labels (FreeType, next), base-map areas (water, green,
+ * buildings: data/mapfeat), the coverage overlay (issue 5). */
+#include "render.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/geo.h"
+#include "stroke.h"
+
+#define RENDER_MAX_PX 512
+#define MARGIN_PX 64.0  /* widest casing + marker radius, in 256-px tile pixels */
+#define TOLERANCE 0.2f
+
+enum yz_err render_ws_init(struct render_ws *w)
+{
+	memset(w, 0, sizeof *w);
+	path_init(&w->path);
+	if (rast_init(&w->rast, RENDER_MAX_PX, RENDER_MAX_PX) ||
+	    rast_canvas_init(&w->canvas, RENDER_MAX_PX, RENDER_MAX_PX)) {
+		render_ws_fini(w);
+		return YZ_ENOMEM;
+	}
+	return YZ_OK;
+}
+
+void render_ws_fini(struct render_ws *w)
+{
+	rast_fini(&w->rast);
+	rast_canvas_fini(&w->canvas);
+	path_fini(&w->path);
+	free(w->xy);
+	free(w->seg_stamp);
+	free(w->segs);
+	memset(w, 0, sizeof *w);
+}
+
+static struct rast_color to_rast(struct style_color c)
+{
+	return (struct rast_color){c.r, c.g, c.b, c.a};
+}
+
+static int xy_reserve(struct render_ws *w, uint32_t pts)
+{
+	if (pts <= w->xy_cap)
+		return 0;
+	uint32_t cap = w->xy_cap ? w->xy_cap : 1024;
+	while (cap < pts)
+		cap *= 2;
+	float *n = realloc(w->xy, (size_t)cap * 2 * sizeof *n);
+	if (!n)
+		return -1;
+	w->xy = n;
+	w->xy_cap = cap;
+	return 0;
+}
+
+/* Collect the segments whose pieces touch the tile's extent (deduplicated). */
+static int select_segments(struct render_ws *w, const struct render_data *d,
+			   const struct tile_proj *p, double margin)
+{
+	const struct network *net = d->net;
+	w->seg_count = 0;
+	if (!net || !net->seg_count)
+		return 0;
+	if (w->seg_cap < net->seg_count) {
+		free(w->seg_stamp);
+		w->seg_stamp = calloc(net->seg_count, sizeof *w->seg_stamp);
+		if (!w->seg_stamp) {
+			w->seg_cap = 0;
+			return -1;
+		}
+		w->seg_cap = net->seg_count;
+		w->stamp = 0;
+	}
+	if (++w->stamp == 0) {
+		memset(w->seg_stamp, 0, (size_t)w->seg_cap * sizeof *w->seg_stamp);
+		w->stamp = 1;
+	}
+	double minx, miny, maxx, maxy;
+	tile_bounds(p, margin, &minx, &miny, &maxx, &maxy);
+	const struct grid *g = d->piece_grid;
+	int32_t cx0, cy0, cx1, cy1;
+	grid_cell_of(g, geo_to_e7(minx), geo_to_e7(miny), &cx0, &cy0);
+	grid_cell_of(g, geo_to_e7(maxx), geo_to_e7(maxy), &cx1, &cy1);
+	/* the grid clamps: a tile entirely outside it selects nothing */
+	if (geo_to_e7(maxx) < g->min_lon_e7 || geo_to_e7(maxy) < g->min_lat_e7)
+		return 0;
+	for (int32_t y = cy0; y <= cy1; y++) {
+		for (int32_t x = cx0; x <= cx1; x++) {
+			size_t cell = (size_t)y * g->cols + (size_t)x;
+			for (uint32_t i = g->cell_first[cell]; i < g->cell_first[cell + 1]; i++) {
+				uint32_t s = network_piece_seg(net, g->cell_items[i]);
+				if (w->seg_stamp[s] == w->stamp)
+					continue;
+				w->seg_stamp[s] = w->stamp;
+				if (w->seg_count == w->segs_cap) {
+					uint32_t cap = w->segs_cap ? w->segs_cap * 2 : 4096;
+					uint32_t *n = realloc(w->segs, (size_t)cap * sizeof *n);
+					if (!n)
+						return -1;
+					w->segs = n;
+					w->segs_cap = cap;
+				}
+				w->segs[w->seg_count++] = s;
+			}
+		}
+	}
+	return 0;
+}
+
+static void stroke_style_of(const struct style_line *l, float width, float scale,
+			    struct stroke_style *st, float *dash)
+{
+	memset(st, 0, sizeof *st);
+	st->width = width;
+	st->join = l->join == STYLE_JOIN_MITER   ? STROKE_JOIN_MITER
+		   : l->join == STYLE_JOIN_BEVEL ? STROKE_JOIN_BEVEL
+						 : STROKE_JOIN_ROUND;
+	st->cap = l->cap == STYLE_CAP_ROUND    ? STROKE_CAP_ROUND
+		  : l->cap == STYLE_CAP_SQUARE ? STROKE_CAP_SQUARE
+					       : STROKE_CAP_BUTT;
+	st->miter_limit = 4;
+	for (unsigned i = 0; i < l->ndash; i++)
+		dash[i] = l->dash[i] * scale;
+	st->dash = l->ndash ? dash : NULL;
+	st->dash_count = l->ndash;
+}
+
+/* Append the roads of `mask` as strokes of `width` px. */
+static int stroke_roads(struct render_ws *w, const struct render_data *d, const struct tile_proj *p,
+			uint32_t mask, const struct stroke_style *st)
+{
+	const struct network *net = d->net;
+	for (uint32_t k = 0; k < w->seg_count; k++) {
+		uint32_t s = w->segs[k];
+		if (!(mask & (1u << net->seg_class[s])))
+			continue;
+		uint32_t a = net->seg_pt_first[s], b = net->seg_pt_first[s + 1];
+		if (xy_reserve(w, b - a))
+			return -1;
+		for (uint32_t i = a; i < b; i++) {
+			w->xy[2 * (i - a)] = (float)tile_px_x(p, geo_from_e7(net->pt_lon_e7[i]));
+			w->xy[2 * (i - a) + 1] = (float)tile_px_y(p, geo_from_e7(net->pt_lat_e7[i]));
+		}
+		stroke_polyline(&w->path, w->xy, b - a, 0, st, TOLERANCE);
+	}
+	return w->path.failed ? -1 : 0;
+}
+
+static int draw_road_run(struct render_ws *w, const struct render_data *d, const struct style *sty,
+			 const struct style_layer *first, const struct tile_proj *p, float zoom,
+			 float scale, int casing)
+{
+	/* one layer of the run: its casing pass or its line pass */
+	const struct style_line *l = &first->line;
+	float width = style_eval_width(&l->width, zoom) * scale;
+	struct stroke_style st;
+	float dash[STYLE_MAX_DASH];
+	struct style_color col = l->color;
+	if (casing) {
+		if (!l->has_casing)
+			return 0;
+		float cw = style_eval_width(&l->casing_width, zoom) * scale;
+		stroke_style_of(l, width + 2 * cw, scale, &st, dash);
+		st.dash = NULL;
+		st.dash_count = 0;
+		col = l->casing_color;
+	} else {
+		stroke_style_of(l, width, scale, &st, dash);
+	}
+	(void)sty;
+	if (st.width <= 0 || col.a == 0)
+		return 0;
+	path_reset(&w->path);
+	if (stroke_roads(w, d, p, first->class_mask, &st))
+		return -1;
+	rast_fill(&w->rast, &w->path, RAST_NONZERO, to_rast(col), &w->canvas);
+	return 0;
+}
+
+/* Community polygons (fill) or their outlines (line). */
+static int draw_communities(struct render_ws *w, const struct render_data *d,
+			    const struct style_layer *l, const struct tile_proj *p, float zoom,
+			    float scale)
+{
+	const struct communityset *cs = d->comm;
+	if (!cs || !cs->count)
+		return 0;
+	double minx, miny, maxx, maxy;
+	tile_bounds(p, MARGIN_PX * scale, &minx, &miny, &maxx, &maxy);
+	path_reset(&w->path);
+	struct stroke_style st;
+	float dash[STYLE_MAX_DASH];
+	if (l->type == STYLE_LINE)
+		stroke_style_of(&l->line, style_eval_width(&l->line.width, zoom) * scale, scale, &st,
+				dash);
+	for (uint32_t c = 0; c < cs->count; c++) {
+		const struct community *cm = &cs->items[c];
+		if (geo_from_e7(cm->max_lon_e7) < minx || geo_from_e7(cm->min_lon_e7) > maxx ||
+		    geo_from_e7(cm->max_lat_e7) < miny || geo_from_e7(cm->min_lat_e7) > maxy)
+			continue;
+		for (uint32_t r = cm->ring_first; r < cm->ring_first + cm->ring_count; r++) {
+			uint32_t a = cs->ring_pt_first[r], b = cs->ring_pt_first[r + 1];
+			if (xy_reserve(w, b - a))
+				return -1;
+			for (uint32_t i = a; i < b; i++) {
+				w->xy[2 * (i - a)] = (float)tile_px_x(p, geo_from_e7(cs->pt_lon_e7[i]));
+				w->xy[2 * (i - a) + 1] = (float)tile_px_y(p, geo_from_e7(cs->pt_lat_e7[i]));
+			}
+			if (l->type == STYLE_FILL) {
+				path_move_to(&w->path, w->xy[0], w->xy[1]);
+				for (uint32_t i = 1; i + 1 < b - a; i++)
+					path_line_to(&w->path, w->xy[2 * i], w->xy[2 * i + 1]);
+			} else {
+				stroke_polyline(&w->path, w->xy, b - a - 1, 1, &st, TOLERANCE);
+			}
+		}
+	}
+	if (w->path.failed)
+		return -1;
+	struct style_color col = l->type == STYLE_FILL ? l->fill.color : l->line.color;
+	rast_fill(&w->rast, &w->path, RAST_NONZERO, to_rast(col), &w->canvas);
+	return 0;
+}
+
+struct cluster {
+	double x, y;   /* sum of world pixel positions */
+	uint32_t n;
+	int64_t key;   /* world cell */
+};
+
+/* Station markers; below the cluster zoom, stations in one grid cell of the
+ * world merge into one larger marker at their mean position. */
+static int draw_stations(struct render_ws *w, const struct render_data *d,
+			 const struct style_layer *l, const struct tile_proj *p, float zoom,
+			 float scale)
+{
+	const struct style_circle *c = &l->circle;
+	float r = style_eval_width(&c->radius, zoom) * scale;
+	float sw = style_eval_width(&c->stroke_width, zoom) * scale;
+	double minx, miny, maxx, maxy;
+	tile_bounds(p, MARGIN_PX * scale, &minx, &miny, &maxx, &maxy);
+	int cluster = c->has_cluster && zoom <= c->cluster_maxzoom;
+	float cell = c->cluster_cell_px * scale;
+	/* clusters: bucket stations by world cell (cells aligned to the world,
+	 * so neighbouring tiles agree on every cluster) */
+	enum { MAXC = 4096 };
+	static _Thread_local struct cluster cl[MAXC];
+	unsigned ncl = 0;
+	path_reset(&w->path);
+	struct path *pp = &w->path;
+	for (uint32_t i = 0; i < d->station_count; i++) {
+		const struct station *s = &d->stations[i];
+		double lon = geo_from_e7(s->lon_e7), lat = geo_from_e7(s->lat_e7);
+		double wx = geo_merc_x(lon, p->world_px), wy = geo_merc_y(lat, p->world_px);
+		if (!cluster) {
+			if (lon < minx || lon > maxx || lat < miny || lat > maxy)
+				continue;
+			stroke_circle(pp, (float)(wx - p->x0), (float)(wy - p->y0), r, TOLERANCE);
+			continue;
+		}
+		int64_t kx = (int64_t)floor(wx / cell), ky = (int64_t)floor(wy / cell);
+		int64_t key = kx * 1000003 + ky;
+		unsigned j = 0;
+		while (j < ncl && cl[j].key != key)
+			j++;
+		if (j == ncl) {
+			if (ncl == MAXC)
+				continue;
+			cl[ncl++] = (struct cluster){0, 0, 0, key};
+		}
+		cl[j].x += wx;
+		cl[j].y += wy;
+		cl[j].n++;
+	}
+	struct style_color fill = c->color;
+	if (cluster) {
+		float cr = style_eval_width(&c->cluster_radius, zoom) * scale;
+		for (unsigned j = 0; j < ncl; j++) {
+			double x = cl[j].x / cl[j].n - p->x0, y = cl[j].y / cl[j].n - p->y0;
+			if (x < -MARGIN_PX * scale || y < -MARGIN_PX * scale ||
+			    x > p->size + MARGIN_PX * scale || y > p->size + MARGIN_PX * scale)
+				continue;
+			/* a cluster grows with the log of its count */
+			float rr = cl[j].n > 1 ? cr * (1.0f + 0.25f * log10f((float)cl[j].n)) : r;
+			stroke_circle(pp, (float)x, (float)y, rr, TOLERANCE);
+		}
+		fill = c->cluster_color.a ? c->cluster_color : c->color;
+	}
+	if (pp->failed)
+		return -1;
+	rast_fill(&w->rast, pp, RAST_NONZERO, to_rast(fill), &w->canvas);
+	if (sw > 0 && c->stroke_color.a) {
+		/* outline: rings around the same centres */
+		path_reset(pp);
+		for (uint32_t i = 0; !cluster && i < d->station_count; i++) {
+			const struct station *s = &d->stations[i];
+			double lon = geo_from_e7(s->lon_e7), lat = geo_from_e7(s->lat_e7);
+			if (lon < minx || lon > maxx || lat < miny || lat > maxy)
+				continue;
+			stroke_ring(pp, (float)tile_px_x(p, lon), (float)tile_px_y(p, lat), r, sw,
+				    TOLERANCE);
+		}
+		if (pp->failed)
+			return -1;
+		rast_fill(&w->rast, pp, RAST_NONZERO, to_rast(c->stroke_color), &w->canvas);
+	}
+	return 0;
+}
+
+enum yz_err render_tile(struct render_ws *w, const struct render_data *d, const struct style *s,
+			const struct tile_req *t, int *empty)
+{
+	struct tile_proj p;
+	tile_proj_init(&p, t);
+	float zoom = (float)t->z, scale = (float)t->scale;
+	w->canvas.w = w->canvas.h = p.size;
+	struct style_color bg = style_background(s);
+	if (t->layer != TILE_LAYER_MAP)
+		bg.a = 0;
+	rast_canvas_clear(&w->canvas, to_rast(bg));
+	if (select_segments(w, d, &p, MARGIN_PX * scale))
+		return YZ_ENOMEM;
+	size_t n = style_layer_count(s);
+	for (size_t i = 0; i < n; i++) {
+		const struct style_layer *l = style_layer(s, i);
+		if (!style_visible(l, zoom))
+			continue;
+		/* the stations layer draws only the markers */
+		if (t->layer == TILE_LAYER_STATIONS && l->source != STYLE_SRC_STATION)
+			continue;
+		int err = 0;
+		switch (l->source) {
+		case STYLE_SRC_ROAD:
+			if (l->type != STYLE_LINE)
+				break;
+			if (l->run_first == i) {
+				/* a run of cased lines: all casings, then all lines */
+				for (size_t k = l->run_first; k <= l->run_last && !err; k++)
+					if (style_visible(style_layer(s, k), zoom))
+						err = draw_road_run(w, d, s, style_layer(s, k), &p, zoom, scale, 1);
+				for (size_t k = l->run_first; k <= l->run_last && !err; k++)
+					if (style_visible(style_layer(s, k), zoom))
+						err = draw_road_run(w, d, s, style_layer(s, k), &p, zoom, scale, 0);
+			}
+			break;
+		case STYLE_SRC_COMMUNITY:
+			if (l->type == STYLE_FILL || l->type == STYLE_LINE)
+				err = draw_communities(w, d, l, &p, zoom, scale);
+			break;
+		case STYLE_SRC_STATION:
+			if (l->type == STYLE_CIRCLE)
+				err = draw_stations(w, d, l, &p, zoom, scale);
+			break;
+		default:
+			break; /* areas, labels, coverage: not drawn yet */
+		}
+		if (err)
+			return YZ_ENOMEM;
+	}
+	/* empty: a transparent tile with no pixel drawn */
+	*empty = 0;
+	if (bg.a == 0) {
+		*empty = 1;
+		for (unsigned y = 0; y < p.size && *empty; y++) {
+			const uint8_t *row = w->canvas.px + (size_t)y * w->canvas.stride;
+			for (unsigned x = 0; x < p.size; x++)
+				if (row[4 * x + 3]) {
+					*empty = 0;
+					break;
+				}
+		}
+	}
+	return YZ_OK;
+}

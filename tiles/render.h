@@ -1,0 +1,55 @@
+/* render.h — drawing one tile of a layer from the loaded data and a style.
+ *
+ * The renderer reads the data through plain read-only arrays (the road
+ * network and its piece grid, stations, communities), so it never sees the
+ * server.  Each worker thread owns one render workspace: the rasterizer's
+ * scratch, a canvas, a path and a segment stamp table, allocated once. */
+#ifndef YZ_RENDER_H
+#define YZ_RENDER_H
+
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "data/communities.h"
+#include "data/stations.h"
+#include "path.h"
+#include "raster.h"
+#include "routing/graph.h"
+#include "routing/spatial.h"
+#include "style.h"
+#include "tilemath.h"
+
+/* What a tile can show (all borrowed, read-only). */
+struct render_data {
+	const struct network *net;
+	const struct grid *piece_grid;         /* over the network's pieces */
+	const struct station *stations;
+	uint32_t station_count;
+	const struct grid *station_grid;
+	const struct communityset *comm;
+};
+
+struct render_ws {
+	struct rast rast;           /* sized for 512 × 512 */
+	struct rast_canvas canvas;  /* sized for 512 × 512; w/h set per tile */
+	struct path path;
+	float *xy;                  /* scratch polyline, px */
+	uint32_t xy_cap;
+	uint32_t *seg_stamp;        /* segments already taken in this tile */
+	uint32_t seg_cap, stamp;
+	uint32_t *segs;             /* segments touching the tile */
+	uint32_t seg_count, segs_cap;
+};
+
+enum yz_err render_ws_init(struct render_ws *w);
+void render_ws_fini(struct render_ws *w);
+
+/* Draw tile `t` of the `map` or `stations` layer into w->canvas (premultiplied
+ * RGBA, size 256·scale); *empty is set when nothing at all was drawn on a
+ * transparent background (the caller may then serve a shared empty PNG).
+ * YZ_ENOMEM only. */
+enum yz_err render_tile(struct render_ws *w, const struct render_data *d, const struct style *s,
+			const struct tile_req *t, int *empty);
+
+#endif
