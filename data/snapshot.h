@@ -21,7 +21,7 @@
 
 #include "common/err.h"
 
-#define SNAP_VERSION 1u
+#define SNAP_VERSION 2u /* 2: base-map features */
 
 struct snap_section {
 	uint32_t id;

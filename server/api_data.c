@@ -54,6 +54,8 @@ void api_write_summary(const struct dataset *d, struct buf *out)
 	json_uint(&j, d->station_count);
 	json_key(&j, "communities");
 	json_uint(&j, d->comm.count);
+	json_key(&j, "map_features");
+	json_uint(&j, d->feat.count);
 	json_key(&j, "roads");
 	json_obj_begin(&j);
 	json_key(&j, "ways");

@@ -4,14 +4,22 @@
  * style chosen by `style=` (default: the first style loaded, light), encoded
  * as PNG, and carry an ETag made of the dataset version, the style's hash
  * and the tile address, so `If-None-Match` answers 304 without drawing.
- * Not yet here: the in-memory tile cache, labels, base-map areas and the
- * coverage layer (issues 4 and 5). */
+ *
+ * Encoded tiles are kept in the server's tile cache (tiles/tcache.h) under
+ * the ETag's 64-bit hash, so a changed dataset or style misses by itself.
+ * A miss renders once however many requests ask for the tile at the same
+ * time (the cache's single-flight); fully transparent tiles are all served
+ * with one shared PNG per size, which the cache borrows instead of copying.
+ * The response carries X-Tile-Cache: hit|miss.
+ * Not yet here: labels, base-map areas and the coverage layer (issues 4
+ * and 5). */
 #include <stdio.h>
 #include <string.h>
 
 #include "api.h"
 #include "tiles/pngenc.h"
 #include "tiles/render.h"
+#include "tiles/tcache.h"
 #include "workspace.h"
 
 static uint64_t mix(uint64_t h, uint64_t v)
@@ -54,8 +62,25 @@ void api_tiles(struct http_request *req, struct http_response *res)
 		res->status = 304;
 		return;
 	}
+	res->content_type = "image/png";
+
+	struct tcache *tc = http_tile_cache(req->server);
+	struct tcache_flight *fl = NULL;
+	if (tc) {
+		struct tcache_entry *e;
+		if (tcache_get_or_begin(tc, h, &e, &fl) == TCACHE_HIT) {
+			/* One copy of ~10–40 KB into the body, which the HTTP
+			 * layer then hands to MHD without another. */
+			buf_add(&res->body, e->bytes, e->len);
+			tcache_unref(e);
+			res->tile_cache = "hit";
+			return; /* a failed body is turned into a 503 by the HTTP layer */
+		}
+	}
+	res->tile_cache = "miss";
 	struct render_ws *w = workspace_render();
 	if (!w) {
+		tcache_abandon(tc, fl);
 		http_error(res, 503, "nomem", "out of memory, try again");
 		res->retry_after_s = 1;
 		return;
@@ -68,13 +93,25 @@ void api_tiles(struct http_request *req, struct http_response *res)
 		.station_count = d->station_count,
 		.station_grid = &d->station_grid,
 		.comm = &d->comm,
+		.feat = &d->feat,
 	};
-	int empty;
-	if (render_tile(w, &rd, st, &t, &empty) ||
-	    pngenc_rgba(&w->canvas, &res->body, PNGENC_DEFAULT_LEVEL)) {
+	int empty = 0;
+	const struct buf *blank = NULL;
+	err = render_tile(w, &rd, st, &t, &empty);
+	if (!err && empty && (blank = http_empty_tile(req->server, t.scale)) != NULL) {
+		buf_add(&res->body, blank->data, blank->len);
+	} else if (!err) {
+		err = pngenc_rgba(&w->canvas, &res->body, PNGENC_DEFAULT_LEVEL);
+	}
+	if (err || res->body.failed) {
+		tcache_abandon(tc, fl);
 		http_error(res, 503, "nomem", "out of memory, try again");
 		res->retry_after_s = 1;
 		return;
 	}
-	res->content_type = "image/png";
+	/* Publishing failing for memory only costs a later re-render. */
+	if (blank)
+		tcache_finish_borrowed(tc, fl, blank->data, blank->len);
+	else
+		tcache_finish(tc, fl, res->body.data, res->body.len);
 }

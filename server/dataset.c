@@ -40,6 +40,8 @@ enum {
 	SEC_PGRID_FIRST, SEC_PGRID_ITEMS, SEC_SGRID_FIRST, SEC_SGRID_ITEMS,
 	SEC_STATIONS, SEC_STATION_STR,
 	SEC_COMM, SEC_RING_FIRST, SEC_RING_FLAGS, SEC_CPT_LON, SEC_CPT_LAT, SEC_COMM_STR,
+	SEC_FEAT_KIND, SEC_FEAT_NAME, SEC_FEAT_BBOX, SEC_FEAT_PART_FIRST, SEC_FEAT_PART_PT_FIRST,
+	SEC_FEAT_PART_FLAGS, SEC_FEAT_PT_LON, SEC_FEAT_PT_LAT, SEC_FEAT_NAMES,
 	SEC_MODE_BASE = 100, /* + 16 * mode + field */
 };
 
@@ -59,6 +61,7 @@ struct meta {
 	struct grid pgrid_shape, sgrid_shape; /* pointers zeroed */
 	uint32_t station_count, station_strings_len;
 	uint32_t comm_count, ring_count, cpt_count, comm_strings_len;
+	uint32_t feat_count, feat_part_count, feat_pt_count, feat_names_len;
 	struct load_report report;
 };
 
@@ -101,6 +104,15 @@ static size_t dataset_arrays(struct dataset *d, struct array_ref *out)
 	ARR(SEC_CPT_LON, d->comm.pt_lon_e7, d->comm.pt_count);
 	ARR(SEC_CPT_LAT, d->comm.pt_lat_e7, d->comm.pt_count);
 	ARR(SEC_COMM_STR, d->comm.strings.data, d->comm.strings.len);
+	ARR(SEC_FEAT_KIND, d->feat.kind, d->feat.count);
+	ARR(SEC_FEAT_NAME, d->feat.name, d->feat.count);
+	ARR(SEC_FEAT_BBOX, d->feat.bbox, 4 * (uint64_t)d->feat.count);
+	ARR(SEC_FEAT_PART_FIRST, d->feat.part_first, (uint64_t)d->feat.count + 1);
+	ARR(SEC_FEAT_PART_PT_FIRST, d->feat.part_pt_first, (uint64_t)d->feat.part_count + 1);
+	ARR(SEC_FEAT_PART_FLAGS, d->feat.part_flags, d->feat.part_count);
+	ARR(SEC_FEAT_PT_LON, d->feat.pt_lon_e7, d->feat.pt_count);
+	ARR(SEC_FEAT_PT_LAT, d->feat.pt_lat_e7, d->feat.pt_count);
+	ARR(SEC_FEAT_NAMES, d->feat.names.data, d->feat.names.len);
 	for (int m = 0; m < MODE_COUNT; m++) {
 		struct graph *g = &d->graph[m];
 		uint32_t b = SEC_MODE_BASE + 16u * (uint32_t)m;
@@ -264,6 +276,19 @@ enum yz_err dataset_build(const struct dataset_sources *src, struct dataset **ou
 	if (err)
 		goto fail;
 	d->road_ways = rs.way_count;
+	progress(src, "reading base-map features", t0);
+	if ((err = mapfeat_read(&d->owned_feat, path, eb)))
+		goto fail;
+	if (!d->owned_feat.names.data) {
+		/* materialise the empty pool: offset 0 is "" */
+		d->owned_feat.names.data = calloc(1, 1);
+		d->owned_feat.names.len = 1;
+		if (!d->owned_feat.names.data) {
+			err = yz_fail(eb, YZ_ENOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	d->feat = d->owned_feat;
 	progress(src, "building graphs", t0);
 	err = graph_build(&rs, &d->net, d->graph, eb);
 	roads_free(&rs);
@@ -417,6 +442,10 @@ enum yz_err dataset_save(const struct dataset *dc, const char *path, struct yz_e
 	m->ring_count = d->comm.ring_count;
 	m->cpt_count = d->comm.pt_count;
 	m->comm_strings_len = (uint32_t)d->comm.strings.len;
+	m->feat_count = d->feat.count;
+	m->feat_part_count = d->feat.part_count;
+	m->feat_pt_count = d->feat.pt_count;
+	m->feat_names_len = (uint32_t)d->feat.names.len;
 	m->report = d->report;
 
 	struct array_ref a[MAX_ARRAYS];
@@ -445,6 +474,27 @@ static int pieces_invalid(const struct dataset *d)
 		bad = is_last[d->piece_grid.cell_items[i]];
 	free(is_last);
 	return bad;
+}
+
+/* Base-map features: every offset in range, parts of at least 2 points
+ * (lines) or 4 (rings), kinds known, names inside a terminated pool. */
+static int feat_invalid(const struct mapfeat_set *f)
+{
+	if (!f->names.len || f->names.data[f->names.len - 1] != '\0')
+		return 1;
+	if (f->part_first[0] != 0 || f->part_first[f->count] != f->part_count ||
+	    f->part_pt_first[0] != 0 || f->part_pt_first[f->part_count] != f->pt_count)
+		return 1;
+	for (uint32_t i = 0; i < f->count; i++)
+		if (f->part_first[i] > f->part_first[i + 1] || f->kind[i] >= MAPFEAT_KIND_COUNT ||
+		    f->name[i] >= f->names.len)
+			return 1;
+	for (uint32_t p = 0; p < f->part_count; p++) {
+		uint64_t need = (f->part_flags[p] & MAPFEAT_LINE) ? 2 : 4;
+		if ((uint64_t)f->part_pt_first[p + 1] < (uint64_t)f->part_pt_first[p] + need)
+			return 1;
+	}
+	return 0;
 }
 
 static enum yz_err from_snapshot(struct snapshot *snap, struct dataset **out, struct yz_errbuf *eb)
@@ -490,6 +540,10 @@ static enum yz_err from_snapshot(struct snapshot *snap, struct dataset **out, st
 	d->comm.ring_count = m->ring_count;
 	d->comm.pt_count = m->cpt_count;
 	d->comm.strings.len = m->comm_strings_len;
+	d->feat.count = m->feat_count;
+	d->feat.part_count = m->feat_part_count;
+	d->feat.pt_count = m->feat_pt_count;
+	d->feat.names.len = m->feat_names_len;
 	d->from_snapshot = true;
 
 	/* grids: guard the multiplication before it sizes an array */
@@ -546,6 +600,8 @@ static enum yz_err from_snapshot(struct snapshot *snap, struct dataset **out, st
 		    cm->ring_count > d->comm.ring_count - cm->ring_first)
 			bad = "communities";
 	}
+	if (!bad && feat_invalid(&d->feat))
+		bad = "base-map features";
 	if (bad) {
 		free(d);
 		return yz_fail(eb, YZ_EFORMAT, "snapshot is inconsistent (%s)", bad);
@@ -619,6 +675,7 @@ void dataset_free(struct dataset *d)
 		free((void *)d->stations);
 		free((void *)d->station_strings);
 		communities_free(&d->owned_comm);
+		mapfeat_free(&d->owned_feat);
 	}
 	free(d);
 }

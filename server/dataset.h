@@ -14,6 +14,7 @@
 #include "data/communities.h"
 #include "data/config.h"
 #include "data/hours.h"
+#include "data/mapfeat.h"
 #include "data/tz.h"
 #include "data/report.h"
 #include "data/stations.h"
@@ -52,6 +53,9 @@ struct dataset {
 	/* communities */
 	struct communityset comm;     /* arrays may point into the snapshot */
 
+	/* base-map features (water, green, buildings …) of an OSM road source */
+	struct mapfeat_set feat;      /* arrays may point into the snapshot */
+
 	struct load_report report;    /* warnings of the load that built the data */
 	double build_ms;              /* reading the sources + building */
 	double load_ms;               /* this process's start-up: build or snapshot */
@@ -60,6 +64,7 @@ struct dataset {
 	/* ownership (private) */
 	void *snapshot_bytes;         /* the loaded snapshot, or NULL */
 	struct communityset owned_comm;
+	struct mapfeat_set owned_feat;
 };
 
 /* Options for building from sources. */

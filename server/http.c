@@ -26,7 +26,9 @@
 
 #include "api.h"
 #include "common/json.h"
+#include "tiles/pngenc.h"
 #include "tiles/style.h"
+#include "tiles/tcache.h"
 
 /* ---- routes --------------------------------------------------------------- */
 
@@ -102,6 +104,8 @@ struct http_server {
 	atomic_uint in_flight;
 	atomic_ulong connections_open;
 	struct timespec started;
+	struct tcache *tiles;          /* rendered tiles; NULL when off */
+	struct buf empty_tile[2];      /* transparent PNG of 256 and 512 px */
 };
 
 /* Per-request state, created by the URI log callback. */
@@ -159,6 +163,11 @@ void http_swap_dataset(struct http_server *s, struct dataset *data)
 	s->current = h;
 	int free_old = old && --old->refs == 0;
 	pthread_mutex_unlock(&s->data_lock);
+	/* Keys carry the data version, so old tiles would only miss; clearing
+	 * frees their memory now (and stops flights on the old data from
+	 * publishing: the cache's generation check). */
+	if (s->tiles)
+		tcache_clear(s->tiles);
 	if (free_old) {
 		dataset_free(old->data);
 		free(old);
@@ -195,6 +204,7 @@ void http_error(struct http_response *res, int status, const char *code, const c
 	res->etag[0] = '\0';
 	res->cache_control = "no-store";
 	res->compressible = true;
+	res->tile_cache = NULL;
 	buf_reset(&res->body);
 	struct json j;
 	json_init(&j, &res->body);
@@ -356,6 +366,8 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 		MHD_add_response_header(r, "Cache-Control", res->cache_control);
 	if (res->allow)
 		MHD_add_response_header(r, "Allow", res->allow);
+	if (res->tile_cache)
+		MHD_add_response_header(r, "X-Tile-Cache", res->tile_cache);
 	if (res->retry_after_s > 0) {
 		char ra[16];
 		snprintf(ra, sizeof ra, "%d", res->retry_after_s);
@@ -552,9 +564,42 @@ static enum yz_err load_styles(struct http_server *s, const char *dir, struct yz
 	return err;
 }
 
-/* Undo a partial http_start: styles, the dataset (owned since the start), s. */
+struct tcache *http_tile_cache(void *server)
+{
+	return server ? ((struct http_server *)server)->tiles : NULL;
+}
+
+const struct buf *http_empty_tile(void *server, unsigned scale)
+{
+	struct http_server *s = server;
+	if (!s || scale < 1 || scale > 2)
+		return NULL;
+	return &s->empty_tile[scale - 1];
+}
+
+/* The two shared empty tiles (a transparent canvas is the same picture
+ * whatever the style), encoded once at the best compression. */
+static enum yz_err make_empty_tiles(struct http_server *s)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		struct rast_canvas cv;
+		enum yz_err err = rast_canvas_init(&cv, 256u << i, 256u << i);
+		if (!err)
+			err = pngenc_rgba(&cv, &s->empty_tile[i], 9);
+		rast_canvas_fini(&cv);
+		if (err)
+			return err;
+	}
+	return YZ_OK;
+}
+
+/* Undo a partial http_start: tile cache, styles, the dataset (owned since
+ * the start), s. */
 static void start_failed(struct http_server *s)
 {
+	tcache_free(s->tiles);
+	buf_fini(&s->empty_tile[0]);
+	buf_fini(&s->empty_tile[1]);
 	free_styles(s);
 	dataset_free(s->current->data);
 	free(s->current);
@@ -578,10 +623,22 @@ enum yz_err http_start(const struct http_options *opt, struct dataset *data,
 		free(s);
 		return yz_fail(eb, YZ_ENOMEM, "out of memory");
 	}
+	buf_init(&s->empty_tile[0]);
+	buf_init(&s->empty_tile[1]);
 	enum yz_err serr = load_styles(s, opt->styles_dir ? opt->styles_dir : "styles", eb);
 	if (serr) {
 		start_failed(s);
 		return serr;
+	}
+	if (opt->tile_cache_mb != HTTP_TILE_CACHE_OFF &&
+	    tcache_new((size_t)(opt->tile_cache_mb ? opt->tile_cache_mb : 256) << 20, 0,
+		       &s->tiles)) {
+		start_failed(s);
+		return yz_fail(eb, YZ_ENOMEM, "out of memory for the tile cache");
+	}
+	if (make_empty_tiles(s)) {
+		start_failed(s);
+		return yz_fail(eb, YZ_ENOMEM, "out of memory for the empty tiles");
 	}
 
 	const char *host = opt->host && *opt->host ? opt->host : "127.0.0.1";
@@ -661,6 +718,11 @@ void http_stop(struct http_server *s, unsigned drain_ms)
 		free(s->current);
 	}
 	free_styles(s);
+	/* After the daemon stopped: no flight is open, no request holds an
+	 * entry; the cache goes before the empty tiles its entries borrow. */
+	tcache_free(s->tiles);
+	buf_fini(&s->empty_tile[0]);
+	buf_fini(&s->empty_tile[1]);
 	pthread_mutex_destroy(&s->data_lock);
 	free(s);
 }
@@ -707,6 +769,36 @@ void http_metrics_text(struct http_server *s, struct buf *out)
 	buf_printf(out, "# HELP yizhan_connections_open Connections open now.\n"
 			"# TYPE yizhan_connections_open gauge\nyizhan_connections_open %lu\n",
 		   atomic_load(&s->connections_open));
+	if (s->tiles) {
+		struct tcache_stats ts;
+		tcache_stats(s->tiles, &ts);
+		buf_printf(out,
+			   "# HELP yizhan_tile_cache_hits_total Tile requests served from the cache.\n"
+			   "# TYPE yizhan_tile_cache_hits_total counter\n"
+			   "yizhan_tile_cache_hits_total %llu\n"
+			   "# HELP yizhan_tile_cache_misses_total Tile requests that rendered.\n"
+			   "# TYPE yizhan_tile_cache_misses_total counter\n"
+			   "yizhan_tile_cache_misses_total %llu\n"
+			   "# HELP yizhan_tile_cache_evictions_total Tiles dropped for the byte bound.\n"
+			   "# TYPE yizhan_tile_cache_evictions_total counter\n"
+			   "yizhan_tile_cache_evictions_total %llu\n"
+			   "# HELP yizhan_tile_cache_waits_total Requests that waited for the same tile's render.\n"
+			   "# TYPE yizhan_tile_cache_waits_total counter\n"
+			   "yizhan_tile_cache_waits_total %llu\n"
+			   "# HELP yizhan_tile_cache_bytes Bytes held by the tile cache.\n"
+			   "# TYPE yizhan_tile_cache_bytes gauge\n"
+			   "yizhan_tile_cache_bytes %llu\n"
+			   "# HELP yizhan_tile_cache_max_bytes The tile cache's bound.\n"
+			   "# TYPE yizhan_tile_cache_max_bytes gauge\n"
+			   "yizhan_tile_cache_max_bytes %llu\n"
+			   "# HELP yizhan_tile_cache_entries Tiles held by the tile cache.\n"
+			   "# TYPE yizhan_tile_cache_entries gauge\n"
+			   "yizhan_tile_cache_entries %llu\n",
+			   (unsigned long long)ts.hits, (unsigned long long)ts.misses,
+			   (unsigned long long)ts.evictions, (unsigned long long)ts.waits,
+			   (unsigned long long)ts.bytes, (unsigned long long)ts.max_bytes,
+			   (unsigned long long)ts.entries);
+	}
 	buf_printf(out, "# HELP yizhan_uptime_seconds Seconds since start.\n"
 			"# TYPE yizhan_uptime_seconds gauge\nyizhan_uptime_seconds %.3f\n",
 		   http_uptime_s(s));

@@ -40,6 +40,7 @@ struct http_response {
 	const char *allow;           /* for 405: the allowed methods */
 	int retry_after_s;           /* > 0 adds Retry-After */
 	bool compressible;           /* text: gzip when the client accepts it */
+	const char *tile_cache;      /* "hit" or "miss" adds X-Tile-Cache; static string or NULL */
 };
 
 /* Fill `res` with the SPEC §4 error body {"error":{"code","message"}}. */
@@ -63,7 +64,11 @@ struct http_options {
 	unsigned per_ip_connections; /* default 64 */
 	unsigned timeout_s;          /* idle connection timeout, default 15 */
 	const char *styles_dir;      /* tile styles: every *.json there, default "styles" */
+	unsigned tile_cache_mb;      /* bound of the rendered-tile cache in MiB, 0 = default
+				      * 256; HTTP_TILE_CACHE_OFF: no cache */
 };
+
+#define HTTP_TILE_CACHE_OFF 0xffffffffu
 
 /* Start listening; `data` becomes the served dataset (the server owns it).
  * Fails with YZ_EIO and a message (port in use …). */
@@ -80,7 +85,19 @@ void http_stop(struct http_server *s, unsigned drain_ms);
 struct style;
 const struct style *http_style(void *server, const char *name);
 
-/* Replace the served dataset; the old one is freed once no request uses it. */
+/* The server's rendered-tile cache, or NULL when it is off or there is no
+ * server (`server` NULL: http_call).  Lives as long as the server. */
+struct tcache;
+struct tcache *http_tile_cache(void *server);
+
+/* The shared PNG of a fully transparent tile of 256·scale pixels (scale 1
+ * or 2), made once at start; NULL when there is no server or scale is
+ * neither.  Read-only, lives as long as the server (so the tile cache may
+ * borrow it). */
+const struct buf *http_empty_tile(void *server, unsigned scale);
+
+/* Replace the served dataset; the old one is freed once no request uses it.
+ * The tile cache is cleared: its tiles were drawn from the old data. */
 void http_swap_dataset(struct http_server *s, struct dataset *data);
 
 /* Run the handler of `path` with the raw query string `query` on `data`,

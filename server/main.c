@@ -38,6 +38,7 @@ struct args {
 	const char *mode;        /* export-edges */
 	const char *styles;      /* serve: folder of tile styles */
 	unsigned port, threads;
+	unsigned tile_cache_mb;  /* serve: --tile-cache-mb, 0 = no cache */
 	struct buf query;        /* query commands: --key value → key=value&… */
 };
 
@@ -47,8 +48,10 @@ static void usage(FILE *f)
 	      "\n"
 	      "usage:\n"
 	      "  yizhan serve [DATA] [--port N] [--host H] [--threads N] [--web DIR] [--styles DIR]\n"
+	      "        [--tile-cache-mb N]\n"
 	      "        serve the map page and the API (default: the bundled dataset "
-	      DEFAULT_DATASET ")\n"
+	      DEFAULT_DATASET ");\n"
+	      "        rendered tiles are cached in N MiB (default 256, 0 = no cache)\n"
 	      "  yizhan build [DATA] -o FILE     compile DATA into a snapshot file\n"
 	      "  yizhan info  [DATA]             print the dataset summary as JSON\n"
 	      "  yizhan route [DATA] --from LON,LAT --to LON,LAT [--mode M]\n"
@@ -117,6 +120,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	memset(a, 0, sizeof *a);
 	buf_init(&a->query);
 	a->port = 8080;
+	a->tile_cache_mb = 256;
 	a->host = "127.0.0.1";
 	a->src.progress = isatty(STDERR_FILENO);
 	if (argc < 2)
@@ -159,6 +163,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 			TAKE(val);
 			unsigned *dst = o[2] == 'p' ? &a->port : &a->threads;
 			if (parse_uint(val, o[2] == 'p' ? 65535 : 256, dst)) {
+				fprintf(stderr, "yizhan: %s: not a valid number: %s\n", o, val);
+				return -1;
+			}
+		} else if (!strcmp(o, "--tile-cache-mb")) {
+			const char *val = NULL;
+			TAKE(val);
+			/* 1 TiB: a typo guard, not a real limit */
+			if (parse_uint(val, 1u << 20, &a->tile_cache_mb)) {
 				fprintf(stderr, "yizhan: %s: not a valid number: %s\n", o, val);
 				return -1;
 			}
@@ -351,6 +363,7 @@ static int cmd_serve(const struct args *a)
 		.threads = a->threads,
 		.static_root = a->web ? a->web : "web",
 		.styles_dir = a->styles ? a->styles : "styles",
+		.tile_cache_mb = a->tile_cache_mb ? a->tile_cache_mb : HTTP_TILE_CACHE_OFF,
 	};
 	struct http_server *srv;
 	if (http_start(&opt, d, &srv, &eb)) {

@@ -12,6 +12,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "data/communities.h"
+#include "data/mapfeat.h"
 #include "data/stations.h"
 #include "path.h"
 #include "raster.h"
@@ -28,6 +29,7 @@ struct render_data {
 	uint32_t station_count;
 	const struct grid *station_grid;
 	const struct communityset *comm;
+	const struct mapfeat_set *feat;        /* base-map areas and lines, may be NULL */
 };
 
 struct render_ws {
