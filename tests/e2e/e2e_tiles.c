@@ -1,10 +1,14 @@
 /* e2e_tiles.c — map tiles over real HTTP: PNG of the right size drawn from
- * the data (not blank), @2x at 512 px, ETag and 304, cache headers, and the
- * 400/404 answers for malformed or unknown tile paths. */
+ * the data (not blank), @2x at 512 px, ETag and 304, cache headers, the
+ * 400/404 answers for malformed or unknown tile paths, and the tile cache
+ * (X-Tile-Cache hit/miss, one shared empty PNG, /metrics counters, a miss
+ * again after a SIGHUP reload). */
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/geo.h"
 #include "tests/support/e2e.h"
@@ -157,6 +161,166 @@ START_TEST(test_bad_paths)
 }
 END_TEST
 
+/* The value of the un-labelled metric `name` in a /metrics body, or -1. */
+static double metric(const struct hc_response *r, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = r->body; (p = strstr(p, name)); p += n)
+		if ((p == r->body || p[-1] == '\n') && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+	return -1;
+}
+
+/* GET `target`: 200, X-Tile-Cache `want`; the body stays in *r. */
+static bool tile_get(unsigned p, const char *target, const char *want, struct hc_response *r)
+{
+	if (!e2e_get(p, target, 200, r))
+		return false;
+	const char *got = hc_header(r, "X-Tile-Cache");
+	if (!got || strcmp(got, want)) {
+		snprintf(e2e_why, sizeof e2e_why, "%s: X-Tile-Cache %s, want %s", target,
+			 got ? got : "(none)", want);
+		return false;
+	}
+	return true;
+}
+
+static bool same_body(const struct hc_response *a, const struct hc_response *b)
+{
+	return a->body_len == b->body_len && !memcmp(a->body, b->body, a->body_len);
+}
+
+/* A tile no other test asks for, so its first request is a miss. */
+#define CACHED "/tiles/map/15/27439/13388.png"
+
+START_TEST(test_cache_hit)
+{
+	struct hc_response a = {0}, b = {0};
+	ck_assert_why(tile_get(port, CACHED, "miss", &a));
+	ck_assert_why(tile_get(port, CACHED, "hit", &b));
+	ck_assert(same_body(&a, &b));
+	ck_assert_str_eq(hc_header(&a, "ETag"), hc_header(&b, "ETag"));
+	ck_assert_str_eq(hc_header(&b, "Content-Type"), "image/png");
+	ck_assert_ptr_nonnull(strstr(hc_header(&b, "Cache-Control"), "max-age"));
+	hc_response_fini(&a);
+	hc_response_fini(&b);
+	/* another style is another tile: a miss with its own bytes */
+	ck_assert_why(tile_get(port, CACHED "?style=dark", "miss", &a));
+	ck_assert_why(tile_get(port, CACHED "?style=dark", "hit", &b));
+	ck_assert(same_body(&a, &b));
+	hc_response_fini(&a);
+	hc_response_fini(&b);
+}
+END_TEST
+
+START_TEST(test_empty_tiles_shared)
+{
+	/* two tiles far from every station: different tiles (ETags), the one
+	 * shared transparent PNG; @2x has its own */
+	struct hc_response a = {0}, b = {0}, c = {0};
+	ck_assert_why(e2e_get(port, "/tiles/stations/4/2/3.png", 200, &a));
+	ck_assert_why(e2e_get(port, "/tiles/stations/5/1/9.png", 200, &b));
+	ck_assert_str_ne(hc_header(&a, "ETag"), hc_header(&b, "ETag"));
+	ck_assert(same_body(&a, &b));
+	unsigned w, h;
+	ck_assert_uint_eq(png_colours(&a, &w, &h), 1);
+	ck_assert_uint_eq(w, 256);
+	ck_assert_why(e2e_get(port, "/tiles/stations/4/2/3@2x.png", 200, &c));
+	ck_assert_uint_eq(png_colours(&c, &w, &h), 1);
+	ck_assert_uint_eq(w, 512);
+	hc_response_fini(&c);
+	/* cached like any tile */
+	ck_assert_why(tile_get(port, "/tiles/stations/5/1/9.png", "hit", &c));
+	ck_assert(same_body(&b, &c));
+	hc_response_fini(&a);
+	hc_response_fini(&b);
+	hc_response_fini(&c);
+}
+END_TEST
+
+START_TEST(test_cache_metrics)
+{
+	struct hc_response r = {0};
+	ck_assert_why(e2e_get(port, "/tiles/map/14/13719/6694.png", 200, &r));
+	hc_response_fini(&r);
+	ck_assert_why(e2e_get(port, "/tiles/map/14/13719/6694.png", 200, &r));
+	hc_response_fini(&r);
+	ck_assert_why(e2e_get(port, "/metrics", 200, &r));
+	ck_assert_double_ge(metric(&r, "yizhan_tile_cache_hits_total"), 1);
+	ck_assert_double_ge(metric(&r, "yizhan_tile_cache_misses_total"), 1);
+	ck_assert_double_ge(metric(&r, "yizhan_tile_cache_evictions_total"), 0);
+	ck_assert_double_ge(metric(&r, "yizhan_tile_cache_entries"), 1);
+	ck_assert_double_gt(metric(&r, "yizhan_tile_cache_bytes"), 1000);
+	ck_assert_double_eq(metric(&r, "yizhan_tile_cache_max_bytes"), 256.0 * 1024 * 1024);
+	ck_assert_ptr_nonnull(strstr(r.body, "# TYPE yizhan_tile_cache_hits_total counter"));
+	hc_response_fini(&r);
+}
+END_TEST
+
+/* Poll the server's stderr until it says `needle`. */
+static bool stderr_has(struct sproc *p, const char *needle, int timeout_ms)
+{
+	for (int waited = 0; waited < timeout_ms; waited += 10) {
+		if (strstr(sproc_stderr(p), needle))
+			return true;
+		struct timespec ts = {0, 10 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	return strstr(sproc_stderr(p), needle) != NULL;
+}
+
+START_TEST(test_reload_misses)
+{
+	/* its own server: a reload must not disturb the other tests */
+	static const char *const args[] = {"serve", E2E_DATASET, "--port", "0",
+					   "--tile-cache-mb", "16", NULL};
+	struct sproc *p = e2e_serve(args);
+	unsigned pp = sproc_port(p);
+	struct hc_response a = {0}, b = {0};
+	ck_assert_why(tile_get(pp, CENTRE ".png", "miss", &a));
+	ck_assert_why(tile_get(pp, CENTRE ".png", "hit", &b));
+	hc_response_fini(&b);
+	ck_assert_why(e2e_get(pp, "/metrics", 200, &b));
+	ck_assert_double_eq(metric(&b, "yizhan_tile_cache_max_bytes"), 16.0 * 1024 * 1024);
+	ck_assert_double_eq(metric(&b, "yizhan_tile_cache_entries"), 1);
+	hc_response_fini(&b);
+	ck_assert(sproc_signal(p, SIGHUP) == 0);
+	ck_assert_msg(stderr_has(p, "reloaded", 20000), "no reload reported:\n%s",
+		      sproc_stderr(p));
+	/* the same data, so the same tile and ETag, but drawn again */
+	ck_assert_why(tile_get(pp, CENTRE ".png", "miss", &b));
+	ck_assert(same_body(&a, &b));
+	ck_assert_str_eq(hc_header(&a, "ETag"), hc_header(&b, "ETag"));
+	hc_response_fini(&b);
+	ck_assert_why(tile_get(pp, CENTRE ".png", "hit", &b));
+	hc_response_fini(&a);
+	hc_response_fini(&b);
+	ck_assert_int_eq(sproc_stop(p, 6000), 0);
+	sproc_free(p);
+}
+END_TEST
+
+START_TEST(test_cache_off)
+{
+	/* --tile-cache-mb 0: every request draws; no cache metrics */
+	static const char *const args[] = {"serve", E2E_DATASET, "--port", "0",
+					   "--tile-cache-mb", "0", NULL};
+	struct sproc *p = e2e_serve(args);
+	unsigned pp = sproc_port(p);
+	struct hc_response a = {0}, b = {0};
+	ck_assert_why(tile_get(pp, CENTRE ".png", "miss", &a));
+	ck_assert_why(tile_get(pp, CENTRE ".png", "miss", &b));
+	ck_assert(same_body(&a, &b));
+	hc_response_fini(&b);
+	ck_assert_why(e2e_get(pp, "/metrics", 200, &b));
+	ck_assert(metric(&b, "yizhan_tile_cache_hits_total") < 0);
+	hc_response_fini(&a);
+	hc_response_fini(&b);
+	ck_assert_int_eq(sproc_stop(p, 6000), 0);
+	sproc_free(p);
+}
+END_TEST
+
 Suite *tiles_suite(void)
 {
 	Suite *s = suite_create("tiles");
@@ -168,6 +332,11 @@ Suite *tiles_suite(void)
 	tcase_add_test(tc, test_same_tile_same_bytes);
 	tcase_add_test(tc, test_stations_layer_transparent);
 	tcase_add_test(tc, test_bad_paths);
+	tcase_add_test(tc, test_cache_hit);
+	tcase_add_test(tc, test_empty_tiles_shared);
+	tcase_add_test(tc, test_cache_metrics);
+	tcase_add_test(tc, test_reload_misses);
+	tcase_add_test(tc, test_cache_off);
 	suite_add_tcase(s, tc);
 	return s;
 }
