@@ -94,6 +94,7 @@ void api_tiles(struct http_request *req, struct http_response *res)
 		.station_grid = &d->station_grid,
 		.comm = &d->comm,
 		.feat = &d->feat,
+		.font = http_font(req->server),
 	};
 	int empty = 0;
 	const struct buf *blank = NULL;

@@ -28,6 +28,7 @@
 #include "common/json.h"
 #include "tiles/pngenc.h"
 #include "tiles/style.h"
+#include "tiles/text.h"
 #include "tiles/tcache.h"
 
 /* ---- routes --------------------------------------------------------------- */
@@ -94,6 +95,7 @@ struct data_holder {
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct style *styles[HTTP_MAX_STYLES];
+	struct text_font *font;        /* labels; NULL when unavailable */
 	char style_names[HTTP_MAX_STYLES][64];
 	unsigned style_count, style_default;
 	unsigned port;
@@ -525,8 +527,15 @@ const struct style *http_style(void *server, const char *name)
 	return NULL;
 }
 
+const struct text_font *http_font(void *server)
+{
+	return ((struct http_server *)server)->font;
+}
+
 static void free_styles(struct http_server *s)
 {
+	text_font_close(s->font);
+	s->font = NULL;
 	for (unsigned i = 0; i < s->style_count; i++)
 		style_free(s->styles[i]);
 	s->style_count = 0;
@@ -561,6 +570,11 @@ static enum yz_err load_styles(struct http_server *s, const char *dir, struct yz
 	free(names);
 	if (!err && !s->style_count)
 		err = yz_fail(eb, YZ_EEMPTY, "%s: no style files (*.json)", dir);
+	if (!err) {
+		struct yz_errbuf feb;
+		if (text_font_open(TEXT_FONT_DEFAULT, TEXT_FACE_DEFAULT, &s->font, &feb))
+			fprintf(stderr, "yizhan: tiles without labels: %s\n", feb.msg);
+	}
 	return err;
 }
 

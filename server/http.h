@@ -96,6 +96,11 @@ struct tcache *http_tile_cache(void *server);
  * borrow it). */
 const struct buf *http_empty_tile(void *server, unsigned scale);
 
+/* The labels' font, or NULL when it could not be opened (tiles are then
+ * drawn without labels, and start-up said so). */
+struct text_font;
+const struct text_font *http_font(void *server);
+
 /* Replace the served dataset; the old one is freed once no request uses it.
  * The tile cache is cleared: its tiles were drawn from the old data. */
 void http_swap_dataset(struct http_server *s, struct dataset *data);

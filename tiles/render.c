@@ -8,7 +8,10 @@
  * nonzero rule: strokes, rings and markers are polygons of one orientation,
  * so overlaps union instead of darkening.
  *
- * Not drawn yet: labels (FreeType, next) and the coverage overlay (issue 5). */
+ * Labels come last in their style order: candidates from the roads' names
+ * (along the segment) and the communities' names (at the box centre), placed
+ * by labels.c in world coordinates so neighbouring tiles agree, drawn with
+ * text.c's outlines and halos.  Not drawn yet: the coverage overlay. */
 #include "render.h"
 
 #include <math.h>
@@ -16,7 +19,9 @@
 #include <string.h>
 
 #include "common/geo.h"
+#include "labels.h"
 #include "stroke.h"
+#include "text.h"
 
 #define RENDER_MAX_PX 512
 #define MARGIN_PX 64.0  /* widest casing + marker radius, in 256-px tile pixels */
@@ -42,6 +47,10 @@ void render_ws_fini(struct render_ws *w)
 	free(w->xy);
 	free(w->seg_stamp);
 	free(w->segs);
+	text_shaper_free(w->shaper);
+	label_ws_free(w->labels);
+	free(w->cands);
+	free(w->line_xy);
 	memset(w, 0, sizeof *w);
 }
 
@@ -389,6 +398,132 @@ static int draw_stations(struct render_ws *w, const struct render_data *d,
 	return 0;
 }
 
+/* One more candidate slot (and room for `pts` polyline points). */
+static struct label_cand *cand_push(struct render_ws *w, uint32_t *n, uint32_t pts, uint32_t *used)
+{
+	if (*n == w->cand_cap) {
+		uint32_t cap = w->cand_cap ? w->cand_cap * 2 : 256;
+		struct label_cand *c = realloc(w->cands, (size_t)cap * sizeof *c);
+		if (!c)
+			return NULL;
+		w->cands = c;
+		w->cand_cap = cap;
+	}
+	if (*used + pts > w->line_cap) {
+		uint32_t cap = w->line_cap ? w->line_cap : 4096;
+		while (cap < *used + pts)
+			cap *= 2;
+		float *x = realloc(w->line_xy, (size_t)cap * 2 * sizeof *x);
+		if (!x)
+			return NULL;
+		w->line_xy = x;
+		w->line_cap = cap;
+	}
+	struct label_cand *c = &w->cands[(*n)++];
+	memset(c, 0, sizeof *c);
+	return c;
+}
+
+static int draw_labels(struct render_ws *w, const struct render_data *d,
+		       const struct style_layer *l, const struct tile_proj *p, float zoom,
+		       float scale)
+{
+	if (!d->font)
+		return 0;
+	if (!w->shaper && text_shaper_new(d->font, &w->shaper, NULL))
+		return 0; /* no labels rather than no tile */
+	if (!w->labels && !(w->labels = label_ws_new()))
+		return -1;
+	float size = style_eval_width(&l->label.size, zoom) * scale;
+	if (!(size >= TEXT_SIZE_MIN) || size > TEXT_SIZE_MAX)
+		return 0;
+	uint32_t n = 0, used = 0;
+	struct text_extent ext;
+	if (l->source == STYLE_SRC_ROAD) {
+		const struct network *net = d->net;
+		for (uint32_t k = 0; k < w->seg_count; k++) {
+			uint32_t s = w->segs[k];
+			if (!net->seg_name[s] || !(l->class_mask & (1u << net->seg_class[s])))
+				continue;
+			const char *name = network_name(net, net->seg_name[s]);
+			uint32_t a = net->seg_pt_first[s], b = net->seg_pt_first[s + 1];
+			size_t len = strlen(name);
+			if (text_measure(w->shaper, name, len, size, &ext))
+				continue;
+			struct label_cand *c = cand_push(w, &n, b - a, &used);
+			if (!c)
+				return -1;
+			float *xy = w->line_xy + 2 * (size_t)used;
+			for (uint32_t i = a; i < b; i++) {
+				xy[2 * (i - a)] = (float)tile_px_x(p, geo_from_e7(net->pt_lon_e7[i]));
+				xy[2 * (i - a) + 1] = (float)tile_px_y(p, geo_from_e7(net->pt_lat_e7[i]));
+			}
+			c->text = name;
+			c->text_len = (uint32_t)len;
+			c->feature_id = s;
+			c->priority = RC_COUNT - net->seg_class[s];
+			c->kind = LABEL_LINE;
+			c->w = ext.advance;
+			c->h = ext.ascent + ext.descent;
+			c->n = b - a;
+			/* pointers are set once the buffer stops moving */
+			c->xy = (const float *)(uintptr_t)used;
+			used += b - a;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			w->cands[i].xy = w->line_xy + 2 * (size_t)(uintptr_t)w->cands[i].xy;
+	} else if (l->source == STYLE_SRC_COMMUNITY && d->comm) {
+		const struct communityset *cs = d->comm;
+		double minx, miny, maxx, maxy;
+		tile_bounds(p, 256.0 * scale, &minx, &miny, &maxx, &maxy);
+		for (uint32_t ci = 0; ci < cs->count; ci++) {
+			const struct community *cm = &cs->items[ci];
+			const char *name = cm->name < cs->strings.len ? cs->strings.data + cm->name : "";
+			if (!*name)
+				continue;
+			double lon = geo_from_e7((int32_t)(((int64_t)cm->min_lon_e7 + cm->max_lon_e7) / 2));
+			double lat = geo_from_e7((int32_t)(((int64_t)cm->min_lat_e7 + cm->max_lat_e7) / 2));
+			if (lon < minx || lon > maxx || lat < miny || lat > maxy)
+				continue;
+			size_t len = strlen(name);
+			if (text_measure(w->shaper, name, len, size, &ext))
+				continue;
+			struct label_cand *c = cand_push(w, &n, 0, &used);
+			if (!c)
+				return -1;
+			c->text = name;
+			c->text_len = (uint32_t)len;
+			c->feature_id = (1ull << 40) | ci;
+			c->priority = 100;
+			c->kind = LABEL_CENTER;
+			c->w = ext.advance;
+			c->h = ext.ascent + ext.descent;
+			c->x = (float)tile_px_x(p, lon);
+			c->y = (float)tile_px_y(p, lat);
+		}
+	} else {
+		return 0;
+	}
+	struct label_tile lt = {p->x0, p->y0, (float)p->size};
+	struct label_opts o = {2.0f * scale, 256.0f * scale, 0};
+	const struct label_placed *placed;
+	uint32_t count;
+	if (label_place(w->labels, &lt, w->cands, n, &o, &placed, &count))
+		return -1;
+	struct text_paint paint = {
+		.size_px = size,
+		.color = to_rast(l->label.color),
+		.halo_color = to_rast(l->label.halo_color),
+		.halo_px = style_eval_width(&l->label.halo_width, zoom) * scale,
+	};
+	for (uint32_t i = 0; i < count; i++) {
+		const struct label_cand *c = &w->cands[placed[i].cand];
+		text_draw(w->shaper, &w->rast, &w->canvas, c->text, c->text_len, &paint, placed[i].x,
+			  placed[i].y, placed[i].angle, TEXT_ANCHOR_CENTER);
+	}
+	return 0;
+}
+
 enum yz_err render_tile(struct render_ws *w, const struct render_data *d, const struct style *s,
 			const struct tile_req *t, int *empty)
 {
@@ -411,6 +546,11 @@ enum yz_err render_tile(struct render_ws *w, const struct render_data *d, const 
 		if (t->layer == TILE_LAYER_STATIONS && l->source != STYLE_SRC_STATION)
 			continue;
 		int err = 0;
+		if (l->type == STYLE_LABEL) {
+			if (t->layer == TILE_LAYER_MAP && draw_labels(w, d, l, &p, zoom, scale))
+				return YZ_ENOMEM;
+			continue;
+		}
 		switch (l->source) {
 		case STYLE_SRC_ROAD:
 			if (l->type != STYLE_LINE)

@@ -21,6 +21,11 @@
 #include "style.h"
 #include "tilemath.h"
 
+struct text_font;
+struct text_shaper;
+struct label_ws;
+struct label_cand;
+
 /* What a tile can show (all borrowed, read-only). */
 struct render_data {
 	const struct network *net;
@@ -30,6 +35,7 @@ struct render_data {
 	const struct grid *station_grid;
 	const struct communityset *comm;
 	const struct mapfeat_set *feat;        /* base-map areas and lines, may be NULL */
+	const struct text_font *font;          /* labels' font; NULL: no labels */
 };
 
 struct render_ws {
@@ -42,6 +48,13 @@ struct render_ws {
 	uint32_t seg_cap, stamp;
 	uint32_t *segs;             /* segments touching the tile */
 	uint32_t seg_count, segs_cap;
+	/* labels: created on first use when the data has a font */
+	struct text_shaper *shaper;
+	struct label_ws *labels;
+	struct label_cand *cands;
+	uint32_t cand_cap;
+	float *line_xy;             /* all candidate polylines, px */
+	uint32_t line_cap;
 };
 
 enum yz_err render_ws_init(struct render_ws *w);
