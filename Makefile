@@ -7,6 +7,7 @@
 #   make SAN=address,undefined …   any target with a sanitized tree (build/san/)
 #   make fuzz       build and run the libFuzzer targets for a while (clang)
 #   make bench      benchmarks in scripts/bench/
+#   make golden-update   redraw the golden tiles (tests/golden/); review with git diff
 #
 # Flags come from pkg-config.  No -march=native, no -ffast-math: golden tiles
 # and routing results must be identical on every machine.
@@ -153,6 +154,11 @@ test: deps
 	$(MAKE) test-e2e
 	$(MAKE) test-fuzz-replay
 	$(MAKE) test-san
+
+# Golden tiles: redraw tests/golden/manifest.txt's list with ./yizhan render
+# into tests/golden/expected/ and rewrite the hashes; review with git diff.
+golden-update: $(PROG)
+	sh scripts/golden-update ./$(PROG)
 
 run: deps
 	$(MAKE) all

@@ -10,7 +10,8 @@
  * A miss renders once however many requests ask for the tile at the same
  * time (the cache's single-flight); fully transparent tiles are all served
  * with one shared PNG per size, which the cache borrows instead of copying.
- * The response carries X-Tile-Cache: hit|miss.
+ * The response carries X-Tile-Cache: hit|miss.  Drawing and encoding are
+ * server/tilejob.c's, shared with `yizhan render` and `yizhan seed`.
  * Not yet here: labels, base-map areas and the coverage layer (issues 4
  * and 5). */
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "tiles/pngenc.h"
 #include "tiles/render.h"
 #include "tiles/tcache.h"
+#include "tilejob.h"
 #include "workspace.h"
 
 static uint64_t mix(uint64_t h, uint64_t v)
@@ -85,25 +87,13 @@ void api_tiles(struct http_request *req, struct http_response *res)
 		res->retry_after_s = 1;
 		return;
 	}
-	const struct dataset *d = req->data;
-	struct render_data rd = {
-		.net = &d->net,
-		.piece_grid = &d->piece_grid,
-		.stations = d->stations,
-		.station_count = d->station_count,
-		.station_grid = &d->station_grid,
-		.comm = &d->comm,
-		.feat = &d->feat,
-		.font = http_font(req->server),
-	};
+	struct render_data rd;
+	tilejob_data(req->data, http_font(req->server), &rd);
 	int empty = 0;
-	const struct buf *blank = NULL;
-	err = render_tile(w, &rd, st, &t, &empty);
-	if (!err && empty && (blank = http_empty_tile(req->server, t.scale)) != NULL) {
-		buf_add(&res->body, blank->data, blank->len);
-	} else if (!err) {
-		err = pngenc_rgba(&w->canvas, &res->body, PNGENC_DEFAULT_LEVEL);
-	}
+	const struct buf *blank = http_empty_tile(req->server, t.scale);
+	err = tilejob_render(w, &rd, st, &t, blank, &res->body, &empty);
+	if (!empty)
+		blank = NULL;
 	if (err || res->body.failed) {
 		tcache_abandon(tc, fl);
 		http_error(res, 503, "nomem", "out of memory, try again");

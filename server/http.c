@@ -26,10 +26,10 @@
 
 #include "api.h"
 #include "common/json.h"
-#include "tiles/pngenc.h"
 #include "tiles/style.h"
 #include "tiles/text.h"
 #include "tiles/tcache.h"
+#include "tilejob.h"
 
 /* ---- routes --------------------------------------------------------------- */
 
@@ -596,11 +596,7 @@ const struct buf *http_empty_tile(void *server, unsigned scale)
 static enum yz_err make_empty_tiles(struct http_server *s)
 {
 	for (unsigned i = 0; i < 2; i++) {
-		struct rast_canvas cv;
-		enum yz_err err = rast_canvas_init(&cv, 256u << i, 256u << i);
-		if (!err)
-			err = pngenc_rgba(&cv, &s->empty_tile[i], 9);
-		rast_canvas_fini(&cv);
+		enum yz_err err = tilejob_empty_png(i + 1, &s->empty_tile[i]);
 		if (err)
 			return err;
 	}

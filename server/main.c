@@ -4,18 +4,22 @@
  *                 | --snapshot F] [--port N] [--host H] [--threads N] [--web DIR]
  *   yizhan build [data arguments] -o FILE
  *   yizhan info  [data arguments | --snapshot F]
+ *   yizhan render [data arguments] Z/X/Y[@2x] [--layer L] [--style S] -o FILE.png
+ *   yizhan seed [data arguments] --bbox W,S,E,N --zooms Z0-Z1 [--layer L] [--style S] -o DIR
  *
  * Signals: the serving process blocks SIGTERM/SIGINT/SIGHUP in every thread
  * and waits for them in main with sigwait, so handlers never run inside
  * library code.  SIGTERM drains requests in flight (bounded) and exits;
  * SIGHUP rebuilds the dataset beside the old one and swaps it in. */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +28,11 @@
 #include "common/buf.h"
 #include "dataset.h"
 #include "http.h"
+#include "tilejob.h"
+#include "tiles/pngenc.h"
+#include "tiles/style.h"
+#include "tiles/text.h"
+#include "workspace.h"
 
 #define DEFAULT_DATASET "data/shanghai"
 #define DRAIN_MS 5000
@@ -37,6 +46,11 @@ struct args {
 	const char *web;
 	const char *mode;        /* export-edges */
 	const char *styles;      /* serve: folder of tile styles */
+	const char *tile;        /* render: Z/X/Y[@2x] */
+	const char *layer;       /* render, seed: map | stations */
+	const char *style;       /* render, seed: a style file or name */
+	const char *bbox;        /* seed: W,S,E,N */
+	const char *zooms;       /* seed: Z0-Z1 or Z */
 	unsigned port, threads;
 	unsigned tile_cache_mb;  /* serve: --tile-cache-mb, 0 = no cache */
 	struct buf query;        /* query commands: --key value → key=value&… */
@@ -59,6 +73,11 @@ static void usage(FILE *f)
 	      "        the API's JSON on stdout; every --name value is the API parameter\n"
 	      "  yizhan isochrone [DATA] --lon LON --lat LAT [--minutes 5,10,15] [--direction to]\n"
 	      "  yizhan export-edges [DATA] --mode M -o FILE.csv   a mode's graph as CSV (benchmarks)\n"
+	      "  yizhan render [DATA] Z/X/Y[@2x] [--layer map|stations] [--style S] -o FILE.png\n"
+	      "        draw one tile as the server does; S is a style file or a name\n"
+	      "        (styles/S.json; default light)\n"
+	      "  yizhan seed [DATA] --bbox W,S,E,N --zooms Z0-Z1 [--layer L] [--style S] -o DIR\n"
+	      "        draw every tile of the zooms covering the box into DIR/LAYER/Z/X/Y.png\n"
 	      "  yizhan --help                   this text\n"
 	      "\n"
 	      "DATA is one of:\n"
@@ -115,6 +134,19 @@ static void url_encode(struct buf *b, const char *s)
 	}
 }
 
+static int is_tile_command(const char *c)
+{
+	return !strcmp(c, "render") || !strcmp(c, "seed");
+}
+
+/* "14/13722/6697" or "…@2x": digits and slashes, the shape of a tile address
+ * (the numbers are checked by tilepath_parse). */
+static int looks_like_tile(const char *s)
+{
+	size_t n = strspn(s, "0123456789/");
+	return n > 0 && (!s[n] || !strcmp(s + n, "@2x")) && strchr(s, '/');
+}
+
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	memset(a, 0, sizeof *a);
@@ -158,6 +190,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 			TAKE(a->styles);
 		else if (!strcmp(o, "--mode") && !is_query_command(a->command))
 			TAKE(a->mode);
+		else if (!strcmp(o, "--layer") && is_tile_command(a->command))
+			TAKE(a->layer);
+		else if (!strcmp(o, "--style") && is_tile_command(a->command))
+			TAKE(a->style);
+		else if (!strcmp(o, "--bbox") && !strcmp(a->command, "seed"))
+			TAKE(a->bbox);
+		else if (!strcmp(o, "--zooms") && !strcmp(a->command, "seed"))
+			TAKE(a->zooms);
 		else if (!strcmp(o, "--port") || !strcmp(o, "--threads")) {
 			const char *val = NULL;
 			TAKE(val);
@@ -185,6 +225,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		} else if (o[0] == '-') {
 			fprintf(stderr, "yizhan: unknown option %s\n", o);
 			return -1;
+		} else if (!strcmp(a->command, "render") && !a->tile && looks_like_tile(o)) {
+			a->tile = o;
 		} else if (!a->src.dir) {
 			a->src.dir = o;
 		} else {
@@ -314,6 +356,296 @@ static int cmd_info(const struct args *a)
 	return 0;
 }
 
+/* ---- render and seed: tiles without a server ---------------------------- */
+
+/* What both commands draw with: the server's own setup (dataset, style,
+ * font, the thread's render workspace, the shared empty tiles) and its
+ * drawing path (server/tilejob.c), so a tile is the server's byte for byte. */
+struct tilectx {
+	struct dataset *d;
+	struct style *st;
+	struct text_font *font;
+	struct render_data rd;
+	struct render_ws *w;
+	struct buf blank[2];
+	enum tile_layer layer;
+};
+
+static int parse_layer(const char *cmd, const char *s, enum tile_layer *out)
+{
+	if (!s || !strcmp(s, "map"))
+		*out = TILE_LAYER_MAP;
+	else if (!strcmp(s, "stations"))
+		*out = TILE_LAYER_STATIONS;
+	else {
+		fprintf(stderr, "yizhan %s: --layer must be map or stations, not \"%s\"\n", cmd, s);
+		return -1;
+	}
+	return 0;
+}
+
+static void tilectx_close(struct tilectx *c)
+{
+	buf_fini(&c->blank[0]);
+	buf_fini(&c->blank[1]);
+	text_font_close(c->font);
+	style_free(c->st);
+	dataset_free(c->d);
+}
+
+/* 0, or the exit status: 2 for a bad style, 1 when the data cannot be
+ * loaded or memory is short.  The font is optional, as in the server. */
+static int tilectx_open(const struct args *a, struct tilectx *c)
+{
+	memset(c, 0, sizeof *c);
+	buf_init(&c->blank[0]);
+	buf_init(&c->blank[1]);
+	struct yz_errbuf eb;
+	if (tilejob_style_load(a->style, &c->st, &eb)) {
+		fprintf(stderr, "yizhan %s: %s\n", a->command, eb.msg);
+		return 2;
+	}
+	if (load(a, &c->d, &eb)) {
+		fprintf(stderr, "yizhan %s: %s\n", a->command, eb.msg);
+		tilectx_close(c);
+		return 1;
+	}
+	if (text_font_open(TEXT_FONT_DEFAULT, TEXT_FACE_DEFAULT, &c->font, &eb))
+		fprintf(stderr, "yizhan: tiles without labels: %s\n", eb.msg);
+	tilejob_data(c->d, c->font, &c->rd);
+	c->w = workspace_render();
+	if (!c->w || tilejob_empty_png(1, &c->blank[0]) || tilejob_empty_png(2, &c->blank[1])) {
+		fprintf(stderr, "yizhan %s: out of memory\n", a->command);
+		tilectx_close(c);
+		return 1;
+	}
+	return 0;
+}
+
+static enum yz_err tilectx_draw(struct tilectx *c, const struct tile_req *t, struct buf *png,
+				int *empty)
+{
+	buf_reset(png);
+	enum yz_err err = tilejob_render(c->w, &c->rd, c->st, t, &c->blank[t->scale - 1], png, empty);
+	return !err && png->failed ? YZ_ENOMEM : err;
+}
+
+static int write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	size_t n = fwrite(data, 1, len, f);
+	int bad = fclose(f) != 0 || n != len;
+	return bad ? -1 : 0;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+	char p[4096];
+	if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
+		return -1;
+	for (char *q = p + 1;; q++) {
+		if (*q == '/' || !*q) {
+			char c = *q;
+			*q = 0;
+			if (mkdir(p, 0777) && errno != EEXIST)
+				return -1;
+			*q = c;
+			if (!c)
+				return 0;
+		}
+	}
+}
+
+static int cmd_render(const struct args *a)
+{
+	enum tile_layer layer;
+	if (!a->tile || !a->out) {
+		fprintf(stderr, "yizhan render: needs a tile Z/X/Y[@2x] and -o FILE.png\n");
+		return 2;
+	}
+	if (parse_layer("render", a->layer, &layer))
+		return 2;
+	char path[128];
+	snprintf(path, sizeof path, "%s/%.60s.png", tile_layer_name(layer), a->tile);
+	struct tile_req t;
+	struct yz_errbuf eb;
+	if (tilepath_parse(path, &t, &eb)) {
+		fprintf(stderr, "yizhan render: %s\n", eb.msg);
+		return 2;
+	}
+	struct tilectx c;
+	int rc = tilectx_open(a, &c);
+	if (rc)
+		return rc;
+	struct buf png;
+	buf_init(&png);
+	int empty = 0;
+	uint8_t *px = NULL;
+	unsigned w = 0, h = 0;
+	if (tilectx_draw(&c, &t, &png, &empty) || pngenc_decode_rgba(png.data, png.len, &px, &w, &h)) {
+		fprintf(stderr, "yizhan render: out of memory\n");
+		rc = 1;
+	} else if (write_file(a->out, png.data, png.len)) {
+		fprintf(stderr, "yizhan render: %s: cannot write: %s\n", a->out, strerror(errno));
+		rc = 1;
+	} else {
+		/* the pixel hash is the golden manifest's (scripts/golden-update) */
+		fprintf(stderr, "yizhan: wrote %s — %s, %s, %u×%u px, %zu bytes%s, pixels %016llx\n",
+			a->out, path, style_name(c.st), w, h, png.len, empty ? ", empty" : "",
+			(unsigned long long)tilejob_pixel_hash(px, (size_t)w * h * 4));
+	}
+	free(px);
+	buf_fini(&png);
+	tilectx_close(&c);
+	return rc;
+}
+
+/* Typo guard: a world-wide box at z16 would be 4 billion tiles. */
+#define SEED_MAX_TILES 10000000ull
+
+static int parse_bbox(const char *s, double bb[4])
+{
+	const char *p = s;
+	for (int i = 0; i < 4; i++) {
+		char *end;
+		errno = 0;
+		bb[i] = strtod(p, &end);
+		if (end == p || errno || !isfinite(bb[i]) || *end != (i < 3 ? ',' : '\0'))
+			return -1;
+		p = end + 1;
+	}
+	return bb[0] >= -180 && bb[2] <= 180 && bb[0] <= bb[2] && bb[1] >= -90 && bb[3] <= 90 &&
+			       bb[1] <= bb[3]
+		       ? 0
+		       : -1;
+}
+
+static int parse_zooms(const char *s, unsigned *z0, unsigned *z1)
+{
+	char lo[8];
+	const char *dash = strchr(s, '-');
+	size_t n = dash ? (size_t)(dash - s) : strlen(s);
+	if (n >= sizeof lo)
+		return -1;
+	memcpy(lo, s, n);
+	lo[n] = 0;
+	if (parse_uint(lo, TILE_MAX_ZOOM, z0))
+		return -1;
+	if (!dash)
+		*z1 = *z0;
+	else if (parse_uint(dash + 1, TILE_MAX_ZOOM, z1))
+		return -1;
+	return *z0 <= *z1 ? 0 : -1;
+}
+
+static void seed_progress(unsigned z, unsigned long long done, unsigned long long total,
+			  double secs)
+{
+	fprintf(stderr, "\r  seeding z%u  %llu/%llu  %.1f%%  %.0f tiles/s ", z, done, total,
+		total ? 100.0 * (double)done / (double)total : 100.0,
+		secs > 0 ? (double)done / secs : 0.0);
+}
+
+static int cmd_seed(const struct args *a)
+{
+	enum tile_layer layer;
+	double bb[4];
+	unsigned z0, z1;
+	if (!a->bbox || !a->zooms || !a->out) {
+		fprintf(stderr, "yizhan seed: needs --bbox W,S,E,N, --zooms Z0-Z1 and -o DIR\n");
+		return 2;
+	}
+	if (parse_layer("seed", a->layer, &layer))
+		return 2;
+	if (parse_bbox(a->bbox, bb)) {
+		fprintf(stderr,
+			"yizhan seed: --bbox %s: want W,S,E,N in degrees, W ≤ E in -180..180, "
+			"S ≤ N in -90..90\n",
+			a->bbox);
+		return 2;
+	}
+	if (parse_zooms(a->zooms, &z0, &z1)) {
+		fprintf(stderr, "yizhan seed: --zooms %s: want Z0-Z1 or Z, 0 ≤ Z0 ≤ Z1 ≤ %d\n",
+			a->zooms, TILE_MAX_ZOOM);
+		return 2;
+	}
+	unsigned long long total = 0;
+	for (unsigned z = z0; z <= z1; z++) {
+		uint32_t x0, y0, x1, y1;
+		tilejob_range(bb[0], bb[1], bb[2], bb[3], z, &x0, &y0, &x1, &y1);
+		total += (unsigned long long)(x1 - x0 + 1) * (y1 - y0 + 1);
+	}
+	if (total > SEED_MAX_TILES) {
+		fprintf(stderr, "yizhan seed: that is %llu tiles, more than %llu: narrow the box or "
+				"the zooms\n",
+			total, SEED_MAX_TILES);
+		return 2;
+	}
+	struct tilectx c;
+	int rc = tilectx_open(a, &c);
+	if (rc)
+		return rc;
+	bool tty = isatty(STDERR_FILENO);
+	double t0 = now_s(), shown = 0;
+	unsigned long long done = 0, empties = 0, bytes = 0;
+	struct buf png;
+	buf_init(&png);
+	char path[4096];
+	for (unsigned z = z0; z <= z1 && !rc; z++) {
+		uint32_t x0, y0, x1, y1;
+		tilejob_range(bb[0], bb[1], bb[2], bb[3], z, &x0, &y0, &x1, &y1);
+		for (uint32_t x = x0; x <= x1 && !rc; x++) {
+			snprintf(path, sizeof path, "%s/%s/%u/%u", a->out, tile_layer_name(layer), z, x);
+			if (make_dirs(path)) {
+				fprintf(stderr, "%syizhan seed: %s: cannot create: %s\n", tty ? "\n" : "",
+					path, strerror(errno));
+				rc = 1;
+				break;
+			}
+			for (uint32_t y = y0; y <= y1; y++) {
+				struct tile_req t = {.layer = layer, .z = z, .x = x, .y = y, .scale = 1};
+				int empty = 0;
+				if (tilectx_draw(&c, &t, &png, &empty)) {
+					fprintf(stderr, "%syizhan seed: out of memory\n", tty ? "\n" : "");
+					rc = 1;
+					break;
+				}
+				snprintf(path, sizeof path, "%s/%s/%u/%u/%u.png", a->out,
+					 tile_layer_name(layer), z, x, y);
+				if (write_file(path, png.data, png.len)) {
+					fprintf(stderr, "%syizhan seed: %s: cannot write: %s\n",
+						tty ? "\n" : "", path, strerror(errno));
+					rc = 1;
+					break;
+				}
+				done++;
+				empties += empty != 0;
+				bytes += png.len;
+				double now = now_s();
+				if (tty && (now - shown >= 0.1 || done == total)) {
+					seed_progress(z, done, total, now - t0);
+					shown = now;
+				}
+			}
+		}
+	}
+	double secs = now_s() - t0;
+	if (tty)
+		fputc('\n', stderr);
+	if (!rc)
+		fprintf(stderr,
+			"yizhan seed: %llu tiles (%llu empty), %llu bytes, %.2f s, %.0f tiles/s, "
+			"in %s/%s\n",
+			done, empties, bytes, secs, secs > 0 ? (double)done / secs : 0.0, a->out,
+			tile_layer_name(layer));
+	buf_fini(&png);
+	tilectx_close(&c);
+	return rc;
+}
+
 /* route / nearest / isochrone / coverage / suggest: the API's JSON on stdout,
  * the same handler as the server's; exit 1 with the error JSON on 4xx. */
 static int cmd_query(const struct args *a)
@@ -422,6 +754,10 @@ int main(int argc, char **argv)
 		return cmd_info(&a);
 	if (!strcmp(a.command, "export-edges"))
 		return cmd_export_edges(&a);
+	if (!strcmp(a.command, "render"))
+		return cmd_render(&a);
+	if (!strcmp(a.command, "seed"))
+		return cmd_seed(&a);
 	if (is_query_command(a.command)) {
 		int rc = cmd_query(&a);
 		buf_fini(&a.query);
