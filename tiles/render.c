@@ -167,7 +167,7 @@ static int stroke_roads(struct render_ws *w, const struct render_data *d, const 
 	return w->path.failed ? -1 : 0;
 }
 
-static int draw_road_run(struct render_ws *w, const struct render_data *d, const struct style *sty,
+static int draw_road_run(struct render_ws *w, const struct render_data *d,
 			 const struct style_layer *first, const struct tile_proj *p, float zoom,
 			 float scale, int casing)
 {
@@ -188,7 +188,6 @@ static int draw_road_run(struct render_ws *w, const struct render_data *d, const
 	} else {
 		stroke_style_of(l, width, scale, &st, dash);
 	}
-	(void)sty;
 	if (st.width <= 0 || col.a == 0)
 		return 0;
 	path_reset(&w->path);
@@ -559,10 +558,10 @@ enum yz_err render_tile(struct render_ws *w, const struct render_data *d, const 
 				/* a run of cased lines: all casings, then all lines */
 				for (size_t k = l->run_first; k <= l->run_last && !err; k++)
 					if (style_visible(style_layer(s, k), zoom))
-						err = draw_road_run(w, d, s, style_layer(s, k), &p, zoom, scale, 1);
+						err = draw_road_run(w, d, style_layer(s, k), &p, zoom, scale, 1);
 				for (size_t k = l->run_first; k <= l->run_last && !err; k++)
 					if (style_visible(style_layer(s, k), zoom))
-						err = draw_road_run(w, d, s, style_layer(s, k), &p, zoom, scale, 0);
+						err = draw_road_run(w, d, style_layer(s, k), &p, zoom, scale, 0);
 			}
 			break;
 		case STYLE_SRC_COMMUNITY:
