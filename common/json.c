@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 void json_init(struct json *j, struct buf *out)
@@ -243,6 +244,23 @@ static int format_fixed(char *t, double v, int decimals)
 				    "75767778798081828384858687888990919293949596979899";
 	char d[32];
 	int k = 0;
+	if (decimals == 7 && u < 10000000ull * 1000) {
+		/* coordinates: the 7 fraction digits from one 32-bit value, then
+		 * an integer part of at most 3 digits (the hot path of GeoJSON) */
+		uint32_t frac = (uint32_t)(u % 10000000u), ip = (uint32_t)(u / 10000000u);
+		for (int i = 0; i < 3; i++) {
+			uint32_t pr = frac % 100;
+			frac /= 100;
+			d[k++] = pairs[2 * pr + 1];
+			d[k++] = pairs[2 * pr];
+		}
+		d[k++] = (char)('0' + frac);
+		do {
+			d[k++] = (char)('0' + ip % 10);
+			ip /= 10;
+		} while (ip);
+		goto digits_done;
+	}
 	while (u >= 100) {
 		unsigned r = (unsigned)(u % 100);
 		u /= 100;
@@ -257,6 +275,7 @@ static int format_fixed(char *t, double v, int decimals)
 	}
 	while (k <= decimals)
 		d[k++] = '0';
+digits_done:;
 	/* drop trailing zeros of the fraction */
 	int frac = decimals, lo = 0;
 	while (frac > 0 && d[lo] == '0') {
