@@ -33,6 +33,11 @@ struct json;
 struct polyline;
 /* `at=UNIX_SECONDS` (for reproducible open_now answers) or the clock. */
 int api_now(struct http_request *req, struct http_response *res, int64_t *now);
+/* A station's members: id, name, kind, address, phone, hours, open_now (at
+ * `now`), services — the same in /api/stations and /api/nearest. */
+struct station;
+void api_write_station_props(struct json *j, const struct dataset *d, const struct station *s,
+			     int64_t now);
 /* "open_now": true/false, or null when the station's hours are unknown. */
 void api_write_open(struct json *j, const struct dataset *d, uint32_t i, int64_t now);
 void api_write_line(struct json *j, const struct polyline *l);

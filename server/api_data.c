@@ -131,8 +131,8 @@ void api_metrics(struct http_request *req, struct http_response *res)
 
 /* ---- stations ------------------------------------------------------------------ */
 
-static void write_station_props(struct json *j, const struct dataset *d, const struct station *s,
-				int64_t now)
+void api_write_station_props(struct json *j, const struct dataset *d, const struct station *s,
+			     int64_t now)
 {
 	json_key(j, "id");
 	json_str(j, dataset_station_str(d, s->id));
@@ -172,7 +172,7 @@ static void write_station_feature(struct json *j, const struct dataset *d, const
 	json_obj_end(j);
 	json_key(j, "properties");
 	json_obj_begin(j);
-	write_station_props(j, d, s, now);
+	api_write_station_props(j, d, s, now);
 	json_obj_end(j);
 	json_obj_end(j);
 }

@@ -89,8 +89,7 @@ void api_isochrone(struct http_request *req, struct http_response *res)
 	struct search *s = workspace_search(d->net.node_count);
 	struct iso_scratch *x = workspace_iso();
 	if (!s || !x) {
-		http_error(res, 503, "nomem", "out of memory, try again");
-		res->retry_after_s = 1;
+		http_busy(res);
 		return;
 	}
 	struct iso_query q = {.at = &at, .to = to, .limit_count = (unsigned)count};
@@ -103,8 +102,7 @@ void api_isochrone(struct http_request *req, struct http_response *res)
 	if ((err = iso_reach(&x->iso, s, &d->net, g, &q)) ||
 	    (err = iso_polygons(&x->iso, &d->net, &q, &p, x->res, &eb))) {
 		if (err == YZ_ENOMEM) {
-			http_error(res, 503, "nomem", "out of memory, try again");
-			res->retry_after_s = 1;
+			http_busy(res);
 		} else {
 			http_fail(res, err, eb.msg);
 		}

@@ -100,8 +100,7 @@ void api_route(struct http_request *req, struct http_response *res)
 		return;
 	struct search *s = workspace_search(d->net.node_count);
 	if (!s) {
-		http_error(res, 503, "nomem", "out of memory, try again");
-		res->retry_after_s = 1;
+		http_busy(res);
 		return;
 	}
 	struct route_result r;
@@ -110,7 +109,7 @@ void api_route(struct http_request *req, struct http_response *res)
 	if (err == YZ_EUNREACHABLE) {
 		http_error(res, 422, "unreachable", "no %s route between the points", mode_name(m));
 	} else if (err) {
-		http_error(res, 503, "nomem", "out of memory, try again");
+		http_busy(res);
 	} else {
 		struct json j;
 		json_init(&j, &res->body);
@@ -139,7 +138,6 @@ void api_route(struct http_request *req, struct http_response *res)
 
 /* ---- /api/nearest ---------------------------------------------------------- */
 
-#include "common/services.h"
 #include "routing/nearest.h"
 
 #define API_MAX_K 50
@@ -220,8 +218,7 @@ void api_nearest(struct http_request *req, struct http_response *res)
 		return;
 	struct search *s = workspace_search(d->net.node_count);
 	if (!s) {
-		http_error(res, 503, "nomem", "out of memory, try again");
-		res->retry_after_s = 1;
+		http_busy(res);
 		return;
 	}
 	struct nearest_hit hits[NEAREST_MAX_K];
@@ -254,10 +251,7 @@ void api_nearest(struct http_request *req, struct http_response *res)
 				    ss->node != GRAPH_NONE ? GRAPH_NONE : ss->seg, ss->frac, &line, &dist);
 		}
 		json_obj_begin(&j);
-		json_key(&j, "id");
-		json_str(&j, dataset_station_str(d, st->id));
-		json_key(&j, "name");
-		json_str(&j, dataset_station_str(d, st->name));
+		api_write_station_props(&j, d, st, filter.now);
 		json_key(&j, "duration_s");
 		json_num(&j, hits[i].time_ms / 1000.0, 3);
 		json_key(&j, "distance_m");
@@ -270,21 +264,6 @@ void api_nearest(struct http_request *req, struct http_response *res)
 		json_num(&j, geo_from_e7(st->lon_e7), 7);
 		json_key(&j, "lat");
 		json_num(&j, geo_from_e7(st->lat_e7), 7);
-		json_key(&j, "address");
-		json_str(&j, dataset_station_str(d, st->address));
-		json_key(&j, "phone");
-		json_str(&j, dataset_station_str(d, st->phone));
-		json_key(&j, "hours");
-		json_str(&j, dataset_station_str(d, st->hours));
-		json_key(&j, "kind");
-		json_str(&j, dataset_station_str(d, st->kind));
-		api_write_open(&j, d, hits[i].station, filter.now);
-		json_key(&j, "services");
-		json_arr_begin(&j);
-		for (unsigned b = 0; b < SERVICE_COUNT; b++)
-			if (st->services & (1u << b))
-				json_str(&j, service_key(b));
-		json_arr_end(&j);
 		json_key(&j, "route");
 		api_write_line(&j, &line);
 		json_obj_end(&j);

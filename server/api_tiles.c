@@ -83,8 +83,7 @@ void api_tiles(struct http_request *req, struct http_response *res)
 	struct render_ws *w = workspace_render();
 	if (!w) {
 		tcache_abandon(tc, fl);
-		http_error(res, 503, "nomem", "out of memory, try again");
-		res->retry_after_s = 1;
+		http_busy(res);
 		return;
 	}
 	struct render_data rd;
@@ -96,8 +95,7 @@ void api_tiles(struct http_request *req, struct http_response *res)
 		blank = NULL;
 	if (err || res->body.failed) {
 		tcache_abandon(tc, fl);
-		http_error(res, 503, "nomem", "out of memory, try again");
-		res->retry_after_s = 1;
+		http_busy(res);
 		return;
 	}
 	/* Publishing failing for memory only costs a later re-render. */

@@ -221,6 +221,12 @@ void http_error(struct http_response *res, int status, const char *code, const c
 	json_obj_end(&j);
 }
 
+void http_busy(struct http_response *res)
+{
+	http_error(res, 503, "nomem", "out of memory, try again");
+	res->retry_after_s = 1;
+}
+
 void http_fail(struct http_response *res, enum yz_err err, const char *msg)
 {
 	http_error(res, http_status_of(err), yz_errname(err), "%s", msg);
@@ -329,7 +335,7 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 	size_t len = res->body.failed ? 0 : res->body.len;
 	bool gzipped = false;
 	if (res->body.failed) {
-		http_error(res, 503, "nomem", "out of memory, try again");
+		http_busy(res);
 		body = res->body.data ? res->body.data : "";
 		len = res->body.len;
 	}

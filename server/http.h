@@ -50,6 +50,10 @@ void http_error(struct http_response *res, int status, const char *code, const c
 /* The HTTP status for an error code (one table for the whole server). */
 int http_status_of(enum yz_err err);
 
+/* 503 "nomem" with Retry-After: 1, for a request that ran out of memory
+ * (a transient condition: the client should simply try again). */
+void http_busy(struct http_response *res);
+
 /* Set an error response from an error code and its detail message. */
 void http_fail(struct http_response *res, enum yz_err err, const char *msg);
 
