@@ -74,6 +74,34 @@ static int xy_reserve(struct render_ws *w, uint32_t pts)
 	return 0;
 }
 
+/* Points [a, b) of e7 arrays → tile pixels at xy (interleaved x, y). */
+static void project(float *xy, const struct tile_proj *p, const int32_t *lon_e7,
+		    const int32_t *lat_e7, uint32_t a, uint32_t b)
+{
+	for (uint32_t i = a; i < b; i++) {
+		xy[2 * (i - a)] = (float)tile_px_x(p, geo_from_e7(lon_e7[i]));
+		xy[2 * (i - a) + 1] = (float)tile_px_y(p, geo_from_e7(lat_e7[i]));
+	}
+}
+
+/* The same into the workspace's scratch polyline; -1 on ENOMEM. */
+static int project_ws(struct render_ws *w, const struct tile_proj *p, const int32_t *lon_e7,
+		      const int32_t *lat_e7, uint32_t a, uint32_t b)
+{
+	if (xy_reserve(w, b - a))
+		return -1;
+	project(w->xy, p, lon_e7, lat_e7, a, b);
+	return 0;
+}
+
+/* A closed ring of n points (the last repeating the first) as a fill ring. */
+static void add_ring(struct path *out, const float *xy, uint32_t n)
+{
+	path_move_to(out, xy[0], xy[1]);
+	for (uint32_t i = 1; i + 1 < n; i++)
+		path_line_to(out, xy[2 * i], xy[2 * i + 1]);
+}
+
 /* Collect the segments whose pieces touch the tile's extent (deduplicated). */
 static int select_segments(struct render_ws *w, const struct render_data *d,
 			   const struct tile_proj *p, double margin)
@@ -156,12 +184,8 @@ static int stroke_roads(struct render_ws *w, const struct render_data *d, const 
 		if (!(mask & (1u << net->seg_class[s])))
 			continue;
 		uint32_t a = net->seg_pt_first[s], b = net->seg_pt_first[s + 1];
-		if (xy_reserve(w, b - a))
+		if (project_ws(w, p, net->pt_lon_e7, net->pt_lat_e7, a, b))
 			return -1;
-		for (uint32_t i = a; i < b; i++) {
-			w->xy[2 * (i - a)] = (float)tile_px_x(p, geo_from_e7(net->pt_lon_e7[i]));
-			w->xy[2 * (i - a) + 1] = (float)tile_px_y(p, geo_from_e7(net->pt_lat_e7[i]));
-		}
 		stroke_polyline(&w->path, w->xy, b - a, 0, st, TOLERANCE);
 	}
 	return w->path.failed ? -1 : 0;
@@ -245,19 +269,12 @@ static int draw_features(struct render_ws *w, const struct render_data *d,
 			if (line != (l->type == STYLE_LINE))
 				continue;
 			uint32_t a = f->part_pt_first[q], e = f->part_pt_first[q + 1];
-			if (xy_reserve(w, e - a))
+			if (project_ws(w, p, f->pt_lon_e7, f->pt_lat_e7, a, e))
 				return -1;
-			for (uint32_t k = a; k < e; k++) {
-				w->xy[2 * (k - a)] = (float)tile_px_x(p, geo_from_e7(f->pt_lon_e7[k]));
-				w->xy[2 * (k - a) + 1] = (float)tile_px_y(p, geo_from_e7(f->pt_lat_e7[k]));
-			}
-			if (line) {
+			if (line)
 				stroke_polyline(&w->path, w->xy, e - a, 0, &st, TOLERANCE);
-			} else {
-				path_move_to(&w->path, w->xy[0], w->xy[1]);
-				for (uint32_t k = 1; k + 1 < e - a; k++)
-					path_line_to(&w->path, w->xy[2 * k], w->xy[2 * k + 1]);
-			}
+			else
+				add_ring(&w->path, w->xy, e - a);
 		}
 	}
 	if (w->path.failed)
@@ -290,19 +307,12 @@ static int draw_communities(struct render_ws *w, const struct render_data *d,
 			continue;
 		for (uint32_t r = cm->ring_first; r < cm->ring_first + cm->ring_count; r++) {
 			uint32_t a = cs->ring_pt_first[r], b = cs->ring_pt_first[r + 1];
-			if (xy_reserve(w, b - a))
+			if (project_ws(w, p, cs->pt_lon_e7, cs->pt_lat_e7, a, b))
 				return -1;
-			for (uint32_t i = a; i < b; i++) {
-				w->xy[2 * (i - a)] = (float)tile_px_x(p, geo_from_e7(cs->pt_lon_e7[i]));
-				w->xy[2 * (i - a) + 1] = (float)tile_px_y(p, geo_from_e7(cs->pt_lat_e7[i]));
-			}
-			if (l->type == STYLE_FILL) {
-				path_move_to(&w->path, w->xy[0], w->xy[1]);
-				for (uint32_t i = 1; i + 1 < b - a; i++)
-					path_line_to(&w->path, w->xy[2 * i], w->xy[2 * i + 1]);
-			} else {
+			if (l->type == STYLE_FILL)
+				add_ring(&w->path, w->xy, b - a);
+			else
 				stroke_polyline(&w->path, w->xy, b - a - 1, 1, &st, TOLERANCE);
-			}
 		}
 	}
 	if (w->path.failed)
@@ -452,11 +462,7 @@ static int draw_labels(struct render_ws *w, const struct render_data *d,
 			struct label_cand *c = cand_push(w, &n, b - a, &used);
 			if (!c)
 				return -1;
-			float *xy = w->line_xy + 2 * (size_t)used;
-			for (uint32_t i = a; i < b; i++) {
-				xy[2 * (i - a)] = (float)tile_px_x(p, geo_from_e7(net->pt_lon_e7[i]));
-				xy[2 * (i - a) + 1] = (float)tile_px_y(p, geo_from_e7(net->pt_lat_e7[i]));
-			}
+			project(w->line_xy + 2 * (size_t)used, p, net->pt_lon_e7, net->pt_lat_e7, a, b);
 			c->text = name;
 			c->text_len = (uint32_t)len;
 			c->feature_id = s;
