@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "tests/support/e2e.h"
+#include "tiles/pngenc.h"
 
 Suite *coverage_suite(void);
 
@@ -325,6 +326,75 @@ START_TEST(coverage_errors)
 }
 END_TEST
 
+/* Reddish (gap) and greenish (near band) pixels of a coverage tile. */
+static void tile_hues(const char *t, unsigned *red, unsigned *green, char *etag, size_t etag_cap)
+{
+	struct hc_response r;
+	hc_response_init(&r);
+	ck_assert_why(e2e_get(port, t, 200, &r));
+	const char *ct = hc_header(&r, "Content-Type");
+	need(ct && !strcmp(ct, "image/png"), "%s: Content-Type %s", t, ct ? ct : "(none)");
+	const char *et = hc_header(&r, "ETag");
+	need(et && strlen(et) < etag_cap, "%s: no ETag", t);
+	strcpy(etag, et);
+	uint8_t *px;
+	unsigned w, h;
+	need(pngenc_decode_rgba(r.body, r.body_len, &px, &w, &h) == YZ_OK && w == 256 && h == 256,
+	     "%s: not a 256-px PNG", t);
+	*red = *green = 0;
+	for (size_t i = 0; i < (size_t)w * h; i++) {
+		const uint8_t *p = px + 4 * i;
+		if (p[3] < 16)
+			continue;
+		*red += p[0] > p[1] + 40;
+		*green += p[1] > p[0] + 40;
+	}
+	free(px);
+	hc_response_fini(&r);
+}
+
+/* The coverage tile layer draws the same field: a short walk leaves gaps
+ * (red) around near roads (green); a 15-minute e-bike ride covers every
+ * road of the bundled data (as /api/coverage says), so no red. */
+START_TEST(coverage_tiles)
+{
+	struct jval *v = get_ok("/api/coverage?mode=ebike&minutes=15&gaps=0");
+	need(num(v, "total.ratio") == 1, "the bundled data is no longer fully covered by e-bike");
+	jval_free(v);
+	char e1[64], e2[64], e3[64];
+	unsigned red, green;
+	tile_hues("/tiles/coverage/13/6860/3347.png?mode=walk&minutes=5", &red, &green, e1, sizeof e1);
+	need(red > 500 && green > 500, "walk 5: %u red, %u green pixels", red, green);
+	tile_hues("/tiles/coverage/13/6860/3347.png", &red, &green, e2, sizeof e2);
+	need(red == 0 && green > 500, "ebike 15: %u red, %u green pixels", red, green);
+	tile_hues("/tiles/coverage/13/6860/3347.png?mode=walk&minutes=6", &red, &green, e3, sizeof e3);
+	need(strcmp(e1, e2) && strcmp(e1, e3) && strcmp(e2, e3), "ETags must differ: %s %s %s", e1, e2, e3);
+	/* revalidation */
+	char hdr[128];
+	snprintf(hdr, sizeof hdr, "If-None-Match: %s\r\n", e1);
+	struct hc_response r;
+	hc_response_init(&r);
+	ck_assert_int_eq(hc_request(port, "GET", "/tiles/coverage/13/6860/3347.png?mode=walk&minutes=5",
+				    hdr, &r),
+			 HC_OK);
+	need(r.status == 304, "If-None-Match: status %d", r.status);
+	hc_response_fini(&r);
+	static const char *const bad[] = {
+		"/tiles/coverage/13/6860/3347.png?minutes=0",
+		"/tiles/coverage/13/6860/3347.png?minutes=61",
+		"/tiles/coverage/13/6860/3347.png?minutes=x",
+		"/tiles/coverage/13/6860/3347.png?mode=boat",
+		"/tiles/coverage/13/6860/3347.png?k=1",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		hc_response_init(&r);
+		ck_assert_why(e2e_get(port, bad[i], 400, &r));
+		ck_assert_why(e2e_is_error(&r, 400, NULL));
+		hc_response_fini(&r);
+	}
+}
+END_TEST
+
 static void cli_vs_api(const char *const *args, const char *api)
 {
 	struct sproc_result res;
@@ -361,6 +431,7 @@ Suite *coverage_suite(void)
 	tcase_add_test(tc, coverage_exports);
 	tcase_add_test(tc, suggest_sites);
 	tcase_add_test(tc, coverage_errors);
+	tcase_add_test(tc, coverage_tiles);
 	tcase_add_test(tc, cli_coverage_and_suggest);
 	suite_add_tcase(s, tc);
 	return s;
