@@ -175,6 +175,9 @@ clean:
 # pgRouting, and HTTP with wrk); raw outputs in /tmp/yizhan-bench/.
 $(B)/routing_bench: $(B)/scripts/bench/routing_bench.o $(LIB_OBJ)
 	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
-bench: $(PROG) $(B)/routing_bench
+$(B)/coverage_bench: $(B)/scripts/bench/coverage_bench.o $(LIB_OBJ)
+	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
+bench: $(PROG) $(B)/routing_bench $(B)/coverage_bench
 	sh scripts/bench/run.sh
+	sh scripts/bench/coverage.sh
 # ---- end bench --------------------------------------------------------------
