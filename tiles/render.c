@@ -22,6 +22,7 @@
 #include "render.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -339,6 +340,57 @@ struct cluster {
 
 /* Station markers; below the cluster zoom, stations in one grid cell of the
  * world merge into one larger marker at their mean position. */
+/* A cluster's marker radius: grows with the log of its count; a lone
+ * station keeps the plain marker's radius r. */
+static float cluster_radius(const struct cluster *k, float cr, float r)
+{
+	return k->n > 1 ? cr * (1.0f + 0.25f * log10f((float)k->n)) : r;
+}
+
+/* Clusters' outlines and their counts, in the cluster's own colours; counts
+ * over 999 read "999+".  Without a font the counts are left out. */
+static int draw_cluster_marks(struct render_ws *w, const struct render_data *d,
+			      const struct style_circle *c, const struct tile_proj *p, float zoom,
+			      float scale, const struct cluster *cl, unsigned ncl, float r)
+{
+	float cr = style_eval_width(&c->cluster_radius, zoom) * scale;
+	float csw = style_eval_width(&c->cluster_stroke_width, zoom) * scale;
+	float margin = MARGIN_PX * scale;
+	if (csw > 0 && c->cluster_stroke_color.a) {
+		path_reset(&w->path);
+		for (unsigned j = 0; j < ncl; j++) {
+			double x = cl[j].x / cl[j].n - p->x0, y = cl[j].y / cl[j].n - p->y0;
+			if (x < -margin || y < -margin || x > p->size + margin || y > p->size + margin)
+				continue;
+			stroke_ring(&w->path, (float)x, (float)y, cluster_radius(&cl[j], cr, r), csw,
+				    TOLERANCE);
+		}
+		if (w->path.failed)
+			return -1;
+		rast_fill(&w->rast, &w->path, RAST_NONZERO, to_rast(c->cluster_stroke_color), &w->canvas);
+	}
+	float size = style_eval_width(&c->cluster_text_size, zoom) * scale;
+	if (!d->font || !c->cluster_text_color.a || size < TEXT_SIZE_MIN)
+		return 0;
+	if (!w->shaper && text_shaper_new(d->font, &w->shaper, NULL))
+		return -1;
+	struct text_paint paint = {.size_px = size, .color = to_rast(c->cluster_text_color)};
+	for (unsigned j = 0; j < ncl; j++) {
+		if (cl[j].n < 2)
+			continue;
+		double x = cl[j].x / cl[j].n - p->x0, y = cl[j].y / cl[j].n - p->y0;
+		if (x < -margin || y < -margin || x > p->size + margin || y > p->size + margin)
+			continue;
+		char num[16];
+		int len = cl[j].n > 999 ? snprintf(num, sizeof num, "999+")
+					: snprintf(num, sizeof num, "%u", cl[j].n);
+		if (text_draw(w->shaper, &w->rast, &w->canvas, num, (size_t)len, &paint, (float)x,
+			      (float)y, 0, TEXT_ANCHOR_CENTER) == YZ_ENOMEM)
+			return -1;
+	}
+	return 0;
+}
+
 static int draw_stations(struct render_ws *w, const struct render_data *d,
 			 const struct style_layer *l, const struct tile_proj *p, float zoom,
 			 float scale)
@@ -389,15 +441,15 @@ static int draw_stations(struct render_ws *w, const struct render_data *d,
 			if (x < -MARGIN_PX * scale || y < -MARGIN_PX * scale ||
 			    x > p->size + MARGIN_PX * scale || y > p->size + MARGIN_PX * scale)
 				continue;
-			/* a cluster grows with the log of its count */
-			float rr = cl[j].n > 1 ? cr * (1.0f + 0.25f * log10f((float)cl[j].n)) : r;
-			stroke_circle(pp, (float)x, (float)y, rr, TOLERANCE);
+			stroke_circle(pp, (float)x, (float)y, cluster_radius(&cl[j], cr, r), TOLERANCE);
 		}
 		fill = c->cluster_color.a ? c->cluster_color : c->color;
 	}
 	if (pp->failed)
 		return -1;
 	rast_fill(&w->rast, pp, RAST_NONZERO, to_rast(fill), &w->canvas);
+	if (cluster)
+		return draw_cluster_marks(w, d, c, p, zoom, scale, cl, ncl, r);
 	if (sw > 0 && c->stroke_color.a) {
 		/* outline: rings around the same centres */
 		path_reset(pp);
