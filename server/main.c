@@ -54,6 +54,8 @@ struct args {
 	const char *zooms;       /* seed: Z0-Z1 or Z */
 	unsigned port, threads;
 	unsigned tile_cache_mb;  /* serve: --tile-cache-mb, 0 = no cache */
+	unsigned max_conn, max_client_conn, timeout_s;  /* serve: limits, 0 = default */
+	const char *admin_token_file;                   /* serve */
 	struct buf query;        /* query commands: --key value → key=value&… */
 };
 
@@ -63,10 +65,13 @@ static void usage(FILE *f)
 	      "\n"
 	      "usage:\n"
 	      "  yizhan serve [DATA] [--port N] [--host H] [--threads N] [--web DIR] [--styles DIR]\n"
-	      "        [--tile-cache-mb N]\n"
+	      "        [--tile-cache-mb N] [--max-connections N] [--max-client-connections N]\n"
+	      "        [--timeout S] [--admin-token-file F]\n"
 	      "        serve the map page and the API (default: the bundled dataset "
 	      DEFAULT_DATASET ");\n"
-	      "        rendered tiles are cached in N MiB (default 256, 0 = no cache)\n"
+	      "        rendered tiles are cached in N MiB (default 256, 0 = no cache);\n"
+	      "        connections: 1024 in all, 64 per client address, idle timeout 15 s;\n"
+	      "        POST /admin/reload needs the token in F (or $YIZHAN_ADMIN_TOKEN)\n"
 	      "  yizhan build [DATA] -o FILE     compile DATA into a snapshot file\n"
 	      "  yizhan info  [DATA]             print the dataset summary as JSON\n"
 	      "  yizhan route [DATA] --from LON,LAT --to LON,LAT [--mode M]\n"
@@ -214,6 +219,19 @@ static int parse_args(int argc, char **argv, struct args *a)
 				fprintf(stderr, "yizhan: %s: not a valid number: %s\n", o, val);
 				return -1;
 			}
+		} else if (!strcmp(o, "--max-connections") || !strcmp(o, "--max-client-connections") ||
+			   !strcmp(o, "--timeout")) {
+			const char *val = NULL;
+			TAKE(val);
+			unsigned *dst = !strcmp(o, "--timeout")           ? &a->timeout_s
+					: !strcmp(o, "--max-connections") ? &a->max_conn
+									  : &a->max_client_conn;
+			if (parse_uint(val, dst == &a->timeout_s ? 3600 : 1000000, dst) || !*dst) {
+				fprintf(stderr, "yizhan: %s: not a valid number: %s\n", o, val);
+				return -1;
+			}
+		} else if (!strcmp(o, "--admin-token-file")) {
+			TAKE(a->admin_token_file);
 		} else if (!strcmp(o, "--tile-cache-mb")) {
 			const char *val = NULL;
 			TAKE(val);
@@ -694,6 +712,52 @@ static int cmd_query(const struct args *a)
 	return rc;
 }
 
+/* The reload function of the server: the same data arguments again. */
+static enum yz_err reload_data(void *ctx, struct dataset **out, struct yz_errbuf *eb)
+{
+	return load(ctx, out, eb);
+}
+
+/* The admin token from --admin-token-file (first line, surrounding blanks
+ * dropped) or $YIZHAN_ADMIN_TOKEN; "" when neither (admin endpoints off).
+ * 0, or -1 after saying what is wrong. */
+static int admin_token(const struct args *a, char *out, size_t cap)
+{
+	out[0] = '\0';
+	const char *src = getenv("YIZHAN_ADMIN_TOKEN");
+	char line[512];
+	if (a->admin_token_file) {
+		FILE *f = fopen(a->admin_token_file, "r");
+		if (!f) {
+			fprintf(stderr, "yizhan serve: --admin-token-file %s: %s\n", a->admin_token_file,
+				strerror(errno));
+			return -1;
+		}
+		struct stat sb;
+		if (!fstat(fileno(f), &sb) && (sb.st_mode & 077))
+			fprintf(stderr, "yizhan serve: warning: %s is readable by others (chmod 600)\n",
+				a->admin_token_file);
+		if (!fgets(line, sizeof line, f))
+			line[0] = '\0';
+		fclose(f);
+		src = line;
+	}
+	if (!src)
+		return 0;
+	while (*src == ' ' || *src == '\t')
+		src++;
+	size_t n = strcspn(src, "\r\n");
+	while (n && (src[n - 1] == ' ' || src[n - 1] == '\t'))
+		n--;
+	if (n < 16 || n >= cap) {
+		fprintf(stderr, "yizhan serve: the admin token must be 16 to %zu characters\n", cap - 1);
+		return -1;
+	}
+	memcpy(out, src, n);
+	out[n] = '\0';
+	return 0;
+}
+
 static int cmd_serve(const struct args *a)
 {
 	/* Block the signals before any thread exists, so every thread inherits
@@ -709,6 +773,9 @@ static int cmd_serve(const struct args *a)
 	double t0 = now_s();
 	struct dataset *d;
 	struct yz_errbuf eb;
+	char token[256];
+	if (admin_token(a, token, sizeof token))
+		return 2;
 	if (load(a, &d, &eb)) {
 		fprintf(stderr, "yizhan serve: %s\n", eb.msg);
 		return 1;
@@ -721,6 +788,12 @@ static int cmd_serve(const struct args *a)
 		.static_root = a->web ? a->web : "web",
 		.styles_dir = a->styles ? a->styles : "styles",
 		.tile_cache_mb = a->tile_cache_mb ? a->tile_cache_mb : HTTP_TILE_CACHE_OFF,
+		.max_connections = a->max_conn,
+		.per_ip_connections = a->max_client_conn,
+		.timeout_s = a->timeout_s,
+		.admin_token = token,
+		.reload = reload_data,
+		.reload_ctx = (void *)a,
 	};
 	struct http_server *srv;
 	if (http_start(&opt, d, &srv, &eb)) {
@@ -740,14 +813,14 @@ static int cmd_serve(const struct args *a)
 			continue;
 		if (sig == SIGHUP) {
 			double t1 = now_s();
-			struct dataset *nd;
-			if (load(a, &nd, &eb)) {
+			enum yz_err err = http_reload(srv, &eb);
+			if (err == YZ_EBUSY)
+				fprintf(stderr, "yizhan: SIGHUP ignored: %s\n", eb.msg);
+			else if (err)
 				fprintf(stderr, "yizhan: reload failed, still serving the old data: %s\n",
 					eb.msg);
-				continue;
-			}
-			http_swap_dataset(srv, nd);
-			fprintf(stderr, "yizhan: reloaded in %.2f s\n", now_s() - t1);
+			else
+				fprintf(stderr, "yizhan: reloaded in %.2f s\n", now_s() - t1);
 			continue;
 		}
 		fprintf(stderr, "yizhan: %s, draining requests and stopping\n",
