@@ -14,7 +14,8 @@
 #   2. cached tiles: the tiles yizhan drew, served from disk by nginx
 #      (2 workers) and from memory by `yizhan serve` (2 threads, cache warmed
 #      with every tile first), each loaded by wrk (2 threads, 50 connections,
-#      WRK_SECONDS s) rotating through the same URL list.
+#      WRK_SECONDS s) rotating through the same URL list; requests/s, and the
+#      server's CPU time per request (from /proc).
 #   3. tiles_peers.py report: Markdown tables on stdout and in
 #      $OUT/tiles/report.md; the busiest tile of each zoom from each renderer
 #      in $OUT/tiles/samples/.
@@ -175,12 +176,26 @@ for p in $(sed -n '1p;30p;400p' "$OUT/paths.txt"); do
 	cmp -s "$OUT/check.yizhan.png" "$OUT/check.nginx.png" ||
 		{ echo "tiles.sh: $p differs between yizhan serve and the seeded file" >&2; exit 1; }
 done
+# the servers' own CPU time over each run (utime + stime of the yizhan process,
+# of nginx's master and workers), hence CPU per request: a figure that other
+# load on the machine changes much less than requests/s
+cpu_s() {
+	for p in "$@"; do awk '{print $14 + $15}' "/proc/$p/stat"; done |
+		awk -v hz="$(getconf CLK_TCK)" '{s += $1} END {printf "%.3f", s / hz}'
+}
+ngx_pids="$ngx $(pgrep -P "$ngx" | tr '\n' ' ')"
 for run in $(seq 1 "$RUNS"); do
 	for who in nginx yizhan; do
-		p=$NGINX_PORT; [ $who = nginx ] || p=$port
+		p=$NGINX_PORT pids=$ngx_pids
+		[ $who = nginx ] || { p=$port; pids=$srv; }
 		echo "tiles.sh: wrk against $who, run $run of $RUNS" >&2
+		# shellcheck disable=SC2086
+		c0=$(cpu_s $pids)
 		wrk -t2 -c50 -d"${WRK_SECONDS}s" --latency -s $BENCH/rotate.lua "http://127.0.0.1:$p" \
 			-- "$OUT/paths.txt" >"$OUT/wrk.$who.run$run.txt" 2>&1
+		# shellcheck disable=SC2086
+		c1=$(cpu_s $pids)
+		echo "server_cpu_s $(echo "$c0 $c1" | awk '{printf "%.3f", $2 - $1}')" >>"$OUT/wrk.$who.run$run.txt"
 	done
 done
 curl -s "http://127.0.0.1:$port/metrics" | grep '^yizhan_tile_cache' >"$OUT/cache.after.metrics" || true

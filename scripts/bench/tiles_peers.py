@@ -313,7 +313,8 @@ def read_times(path):
 
 
 def wrk_figures(path):
-    rps, p50, p99, errors = None, None, None, []
+    """requests/s, p50, p99, error lines, server CPU µs per request"""
+    rps, p50, p99, errors, reqs, cpu = None, None, None, [], None, None
     with open(path) as f:
         for line in f:
             w = line.split()
@@ -323,9 +324,13 @@ def wrk_figures(path):
                 p50 = w[1]
             elif w[:1] == ["99%"]:
                 p99 = w[1]
+            elif len(w) > 2 and w[1:3] == ["requests", "in"]:
+                reqs = int(w[0])
+            elif w[:1] == ["server_cpu_s"]:
+                cpu = float(w[1])
             elif "Non-2xx" in line or "Socket errors" in line:
                 errors.append(line.strip())
-    return rps, p50, p99, errors
+    return rps, p50, p99, errors, (1e6 * cpu / reqs if cpu is not None and reqs else None)
 
 
 def cmd_report(out, runs):
@@ -381,19 +386,22 @@ def cmd_report(out, runs):
         w[who] = rs
     print("\nCached: wrk -t2 -c50, rotating through the %d tile URLs; median of %d runs.\n" %
           (y["n"], runs))
-    print("| server | requests/s | runs | p50 latency | p99 latency | errors |")
-    print("|---|---|---|---|---|---|")
-    meds = {}
+    print("| server | requests/s | runs | p50 latency | p99 latency | server CPU µs per request "
+          "| errors |")
+    print("|---|---|---|---|---|---|---|")
+    meds, cpu = {}, {}
     for who, label in (("nginx", "nginx 1.22 (PNG files, sendfile, open_file_cache, 2 workers)"),
                        ("yizhan", "yizhan serve (memory cache, 2 threads)")):
         rs = w[who]
         meds[who] = median([r[0] for r in rs])
+        cpu[who] = median([r[4] for r in rs])
         mid = sorted(rs, key=lambda r: r[0])[len(rs) // 2]
         errs = sorted({e for r in rs for e in r[3]})
-        print("| %s | %.0f | %s | %s | %s | %s |" %
-              (label, meds[who], " / ".join("%.0f" % r[0] for r in rs), mid[1], mid[2],
+        print("| %s | %.0f | %s | %s | %s | %.1f | %s |" %
+              (label, meds[who], " / ".join("%.0f" % r[0] for r in rs), mid[1], mid[2], cpu[who],
                "; ".join(errs) or "none"))
-    print("| **yizhan ÷ nginx** | **%.0f %%** | | | | |" % (100 * meds["yizhan"] / meds["nginx"]))
+    print("| **yizhan ÷ nginx** | **%.0f %%** | | | | %.2f× the CPU | |" %
+          (100 * meds["yizhan"] / meds["nginx"], cpu["yizhan"] / cpu["nginx"]))
 
     # samples: the busiest tile of each zoom (largest yizhan PNG of run 1)
     rows = read_times(os.path.join(out, "yizhan.run1.times"))
