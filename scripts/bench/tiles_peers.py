@@ -11,8 +11,9 @@
       own style file (so the three draw the same layers, colours and widths)
   tiles_peers.py render mapnik|mapserver STYLE_DIR LIST OUT_DIR TIMINGS
       draws every listed tile one after the other in this one process and
-      writes OUT_DIR/Z/X/Y.png; TIMINGS gets "Z/X/Y MS BYTES 0" per tile, MS
-      being drawing plus PNG encoding only (as `yizhan seed --timings`)
+      writes OUT_DIR/Z/X/Y.png; TIMINGS gets "Z/X/Y MS CPU_MS BYTES 0" per
+      tile: drawing plus PNG encoding only, by the clock and in thread CPU
+      time (as `yizhan seed --timings`)
   tiles_peers.py report OUT RUNS
       the Markdown tables from tiles.sh's outputs in OUT (medians of RUNS
       runs), and OUT/samples/: the busiest tile (largest yizhan PNG) of each
@@ -277,14 +278,14 @@ def cmd_render(which, style_dir, list_path, out_dir, timings):
     t_all = time.perf_counter()
     with open(timings, "w") as tf:
         for z, x, y in tiles:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             png = draw(z, x, y)
-            ms = (time.perf_counter() - t0) * 1e3
+            ms, cpu_ms = (time.perf_counter() - t0) * 1e3, (time.thread_time() - c0) * 1e3
             d = os.path.join(out_dir, str(z), str(x))
             os.makedirs(d, exist_ok=True)
             with open(os.path.join(d, "%d.png" % y), "wb") as f:
                 f.write(png)
-            tf.write("%d/%d/%d %.3f %d 0\n" % (z, x, y, ms, len(png)))
+            tf.write("%d/%d/%d %.3f %.3f %d 0\n" % (z, x, y, ms, cpu_ms, len(png)))
     secs = time.perf_counter() - t_all
     print("tiles_peers: %s: %d tiles, %.2f s, %.1f tiles/s (with file writes)" %
           (which, len(tiles), secs, len(tiles) / secs), file=sys.stderr)
@@ -306,9 +307,9 @@ def read_times(path):
     rows = []
     with open(path) as f:
         for line in f:
-            t, ms, size, _ = line.split()
+            t, ms, cpu_ms, size, _ = line.split()
             z, x, y = (int(v) for v in t.split("/"))
-            rows.append((z, x, y, float(ms), int(size)))
+            rows.append((z, x, y, float(cpu_ms), int(size), float(ms)))
     return rows
 
 
@@ -343,6 +344,7 @@ def cmd_report(out, runs):
         for r in range(1, runs + 1):
             rows = read_times(os.path.join(out, "%s.run%d.times" % (key, r)))
             d = {"all_tps": 1e3 * len(rows) / sum(t[3] for t in rows),
+                 "all_wall": 1e3 * len(rows) / sum(t[5] for t in rows),
                  "n": len(rows), "bytes": sum(t[4] for t in rows) / len(rows)}
             for z in zooms:
                 ms = [t[3] for t in rows if t[0] == z]
@@ -350,34 +352,39 @@ def cmd_report(out, runs):
             per_run.append(d)
         fig[key] = {
             "all_tps": median([d["all_tps"] for d in per_run]),
+            "all_wall": median([d["all_wall"] for d in per_run]),
             "n": per_run[0]["n"], "bytes": per_run[0]["bytes"],
             "runs_tps": [d["all_tps"] for d in per_run],
+            "runs_wall": [d["all_wall"] for d in per_run],
         }
         for z in zooms:
             fig[key][z] = (median([d[z][0] for d in per_run]), median([d[z][1] for d in per_run]),
                            per_run[0][z][2])
     y = fig["yizhan"]
     n = {z: y[z][2] for z in zooms}
-    print("Uncached: %d tiles (z12 %d, z14 %d, z16 %d), one at a time on one pinned core, "
-          "drawing + PNG encoding per tile; median of %d runs.\n" %
-          (y["n"], n[12], n[14], n[16], runs))
+    print("Uncached: %d tiles (z12 %d, z14 %d, z16 %d), one at a time on one pinned core; per "
+          "tile drawing + PNG encoding (zlib level 3) in thread CPU time, tiles/s = tiles ÷ "
+          "that time; median of %d runs.\n" % (y["n"], n[12], n[14], n[16], runs))
     print("| renderer | tiles/s, all | z12 median ms | z14 median ms | z16 median ms "
-          "| z12 tiles/s | z14 tiles/s | z16 tiles/s | mean PNG bytes |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| z12 tiles/s | z14 tiles/s | z16 tiles/s | tiles/s by the clock | mean PNG bytes |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for key, label in RENDERERS:
         f = fig[key]
-        print("| %s | %.0f | %.2f | %.2f | %.2f | %.0f | %.0f | %.0f | %.0f |" %
+        print("| %s | %.0f | %.2f | %.2f | %.2f | %.0f | %.0f | %.0f | %.0f | %.0f |" %
               (label, f["all_tps"], f[12][0], f[14][0], f[16][0], f[12][1], f[14][1], f[16][1],
-               f["bytes"]))
+               f["all_wall"], f["bytes"]))
     for key, label in RENDERERS[1:]:
         f = fig[key]
-        print("| **yizhan ÷ %s** | **%.2f×** | %.2f× | %.2f× | %.2f× | %.2f× | %.2f× | %.2f× | |" %
+        print("| **yizhan ÷ %s** | **%.2f×** | %.2f× | %.2f× | %.2f× | %.2f× | %.2f× | %.2f× "
+              "| %.2f× | |" %
               (label.split(" (")[0], y["all_tps"] / f["all_tps"],
                f[12][0] / y[12][0], f[14][0] / y[14][0], f[16][0] / y[16][0],
-               y[12][1] / f[12][1], y[14][1] / f[14][1], y[16][1] / f[16][1]))
+               y[12][1] / f[12][1], y[14][1] / f[14][1], y[16][1] / f[16][1],
+               y["all_wall"] / f["all_wall"]))
     print("\n(ratios: tiles/s of yizhan over the peer's; for medians, the peer's ms over "
-          "yizhan's — above 1 means yizhan is faster.)  tiles/s per run, all tiles: " +
-          "; ".join("%s %s" % (k, " / ".join("%.0f" % v for v in fig[k]["runs_tps"]))
+          "yizhan's — above 1 means yizhan is faster.)  tiles/s per run, all tiles, CPU | clock: " +
+          "; ".join("%s %s | %s" % (k, " / ".join("%.0f" % v for v in fig[k]["runs_tps"]),
+                                    " / ".join("%.0f" % v for v in fig[k]["runs_wall"]))
                     for k, _ in RENDERERS))
 
     w = {}
@@ -408,7 +415,7 @@ def cmd_report(out, runs):
     sd = os.path.join(out, "samples")
     os.makedirs(sd, exist_ok=True)
     for z in zooms:
-        zz, x, yy, _, _ = max((t for t in rows if t[0] == z), key=lambda t: (t[4], t[1], t[2]))
+        zz, x, yy = max((t for t in rows if t[0] == z), key=lambda t: (t[4], t[1], t[2]))[:3]
         for key, _ in RENDERERS:
             src = (os.path.join(out, "yizhan.run1", "map", str(zz), str(x), "%d.png" % yy)
                    if key == "yizhan" else

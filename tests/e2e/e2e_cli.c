@@ -248,12 +248,12 @@ START_TEST(seed_tile_list)
 	ck_assert(f != NULL);
 	for (size_t i = 0; i < 3; i++) {
 		char tile[64];
-		double ms;
+		double ms, cpu_ms;
 		unsigned long bytes;
 		int empty;
-		ck_assert_int_eq(fscanf(f, "%63s %lf %lu %d", tile, &ms, &bytes, &empty), 4);
+		ck_assert_int_eq(fscanf(f, "%63s %lf %lf %lu %d", tile, &ms, &cpu_ms, &bytes, &empty), 5);
 		ck_assert_str_eq(tile, tiles[i]);
-		ck_assert(ms >= 0 && bytes > 0 && (empty == 0 || empty == 1));
+		ck_assert(ms >= 0 && cpu_ms >= 0 && bytes > 0 && (empty == 0 || empty == 1));
 	}
 	char extra[8];
 	ck_assert_int_eq(fscanf(f, "%7s", extra), EOF);
