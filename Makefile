@@ -177,7 +177,9 @@ clean:
 # /tmp/yizhan-bench/ (tiles in /tmp/yizhan-bench/tiles/).
 $(B)/routing_bench: $(B)/scripts/bench/routing_bench.o $(LIB_OBJ)
 	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
-bench: $(PROG) $(B)/routing_bench
+$(B)/tile_split: $(B)/scripts/bench/tile_split.o $(LIB_OBJ)
+	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
+bench: $(PROG) $(B)/routing_bench $(B)/tile_split
 	sh scripts/bench/run.sh
 	sh scripts/bench/tiles.sh
 # ---- end bench --------------------------------------------------------------

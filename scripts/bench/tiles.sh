@@ -10,7 +10,8 @@
 #      with the same simple style (scripts/bench/styles/bench-simple.json,
 #      translated for the peers by tiles_peers.py): roads by class with
 #      widths, community boundaries, station circles.  Per tile the time of
-#      drawing + PNG encoding (zlib level 3 for all three), not the file write.
+#      drawing + PNG encoding (zlib level 3 for all three), not the file write;
+#      then build/release/tile_split: yizhan's drawing and encoding apart.
 #   2. cached tiles: the tiles yizhan drew, served from disk by nginx
 #      (2 workers) and from memory by `yizhan serve` (2 threads, cache warmed
 #      with every tile first), each loaded by wrk (2 threads, 50 connections,
@@ -60,7 +61,7 @@ if [ -n "$need" ]; then
 		--no-install-recommends $need >&2
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-make -s yizhan
+make -s yizhan build/release/tile_split
 PIN=""
 if command -v taskset >/dev/null 2>&1; then
 	PIN="taskset -c 0"
@@ -107,6 +108,11 @@ for run in $(seq 1 "$RUNS"); do
 			"$OUT/$peer.run$run" "$OUT/$peer.run$run.times" 2>"$OUT/$peer.run$run.log"
 	done
 done
+
+# where yizhan's time goes: drawing against PNG encoding
+# shellcheck disable=SC2086
+$PIN build/release/tile_split $DATA/malta.osm.pbf $DATA/stations_candidates.geojson \
+	$DATA/boundaries_admin.geojson $BENCH/styles/bench-simple.json "$OUT/tiles.txt" >"$OUT/split.txt"
 
 # ---- 2. cached: nginx from disk, yizhan from memory -------------------------
 mkdir -p "$OUT/www/tiles" "$OUT/nginx-tmp"

@@ -387,6 +387,17 @@ def cmd_report(out, runs):
                                     " / ".join("%.0f" % v for v in fig[k]["runs_wall"]))
                     for k, _ in RENDERERS))
 
+    split = os.path.join(out, "split.txt")
+    if os.path.exists(split):
+        with open(split) as f:
+            rows = [l.split() for l in f.read().splitlines()[1:]]
+        print("\nyizhan's time per tile, drawing against PNG encoding (mean thread CPU ms, "
+              "build/release/tile_split, one run):\n")
+        print("| zoom | tiles | drawing | encoding, level 3 (served) | level 1 | level 0 (stored) |")
+        print("|---|---|---|---|---|---|")
+        for r in rows:
+            print("| %s | %s | %s | %s | %s | %s |" % tuple(r))
+
     w = {}
     for who in ("nginx", "yizhan"):
         rs = [wrk_figures(os.path.join(out, "wrk.%s.run%d.txt" % (who, r))) for r in range(1, runs + 1)]
