@@ -57,6 +57,7 @@ if [ -n "$need" ]; then
 	SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
 	echo "tiles.sh: installing$need" >&2
 	$SUDO apt-get update -qq
+	# shellcheck disable=SC2086  # $need is a list of package names
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -o DPkg::Lock::Timeout=600 -y -qq \
 		--no-install-recommends $need >&2
 fi
@@ -176,6 +177,7 @@ for pass in 1 2; do
 	curl -sf -K "$OUT/warm.curl" || { echo "tiles.sh: warm-up pass $pass failed" >&2; exit 1; }
 done
 curl -s "http://127.0.0.1:$port/metrics" | grep '^yizhan_tile_cache' >"$OUT/cache.metrics" || true
+# shellcheck disable=SC2013  # URL paths have no spaces
 for p in $(sed -n '1p;30p;400p' "$OUT/paths.txt"); do
 	curl -s "http://127.0.0.1:$port$p" -o "$OUT/check.yizhan.png"
 	curl -s "http://127.0.0.1:$NGINX_PORT$p" -o "$OUT/check.nginx.png"
