@@ -57,10 +57,12 @@ void api_admin_reload(struct http_request *req, struct http_response *res)
 	if (err) {
 		/* the request was fine; the data was not: the server keeps
 		 * serving the old dataset and says why */
+		fprintf(stderr, "yizhan: reload failed, still serving the old data: %s\n", eb.msg);
 		http_error(res, 422, "reload", "reload failed, still serving the old data: %s",
 			   eb.msg);
 		return;
 	}
+	fprintf(stderr, "yizhan: reloaded by POST /admin/reload in %.2f s\n", st.duration_s);
 	res->content_type = "application/json; charset=utf-8";
 	res->cache_control = "no-store";
 	buf_printf(&res->body, "{\"reloaded\":true,\"duration_s\":%.3f,\"reloads\":%u}",

@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -149,6 +150,14 @@ double http_uptime_s(const struct http_server *s)
 	return elapsed_s(&s->started);
 }
 
+/* After a replaced dataset is freed: hand its pages back to the system.
+ * The new dataset was built while the old one was still served, so without
+ * this the process keeps the peak of two datasets resident for good. */
+static void release_memory(void)
+{
+	malloc_trim(0);
+}
+
 static struct data_holder *data_acquire(struct http_server *s)
 {
 	pthread_mutex_lock(&s->data_lock);
@@ -166,6 +175,7 @@ static void data_release(struct http_server *s, struct data_holder *h)
 	if (free_it) {
 		dataset_free(h->data);
 		free(h);
+		release_memory();
 	}
 }
 
@@ -191,6 +201,7 @@ void http_swap_dataset(struct http_server *s, struct dataset *data)
 	if (free_old) {
 		dataset_free(old->data);
 		free(old);
+		release_memory();
 	}
 }
 

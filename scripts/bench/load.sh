@@ -5,16 +5,17 @@
 # middle of some rounds (POST /admin/reload with the bearer token, and a
 # SIGHUP); the server's resident memory after every round.
 #
-#   scripts/bench/load.sh            ROUNDS=8 SECS=20 CONN=50 OUT=/tmp/yizhan-bench/load
+#   scripts/bench/load.sh            ROUNDS=10 SECS=20 CONN=50 OUT=/tmp/yizhan-bench/load
 #
 # It fails (exit 1) on any non-2xx response, any socket error, a failed
 # reload, or resident memory growing by more than 10 % between the second
-# round and the last (the first fills the tile cache and the workspaces).
+# round and the last (the first fills the tile cache and the workspaces; a
+# reload briefly holds two datasets, whose pages the server hands back).
 # The table goes to stdout and $OUT/load_report.md.  Loopback only.
 set -eu
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/yizhan-bench/load}
-ROUNDS=${ROUNDS:-8}
+ROUNDS=${ROUNDS:-10}
 SECS=${SECS:-20}
 CONN=${CONN:-50}
 PORT=${PORT:-18091}
