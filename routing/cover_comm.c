@@ -93,9 +93,10 @@ static int clip_one(struct span_buf *out, struct polyclip *pc, const struct netw
 			}
 		}
 	/* sort this community's stretches and join the touching ones */
-	struct comm_span *v = out->v + start;
+	struct comm_span *v = out->v ? out->v + start : NULL;
 	size_t n = out->n - start, k = 0;
-	qsort(v, n, sizeof *v, span_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof *v, span_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (k && v[k - 1].seg == v[i].seg && v[i].f0 <= v[k - 1].f1) {
 			if (v[i].f1 > v[k - 1].f1)
