@@ -6,6 +6,7 @@
  * pieces' haversine lengths, the measure every fraction in routing/ uses. */
 #include "cover_comm.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,4 +207,31 @@ void cover_sums(const struct coverage_field *f, const struct network *net, const
 			row->covered_m += in * len;
 		}
 	}
+}
+
+double cover_comm_weights(const struct comm_spans *cs, const struct communityset *comm,
+			  const struct network *net, const struct graph *g, float *out)
+{
+	memset(out, 0, (size_t)net->seg_count * sizeof *out);
+	double placed = 0;
+	bool any = false;
+	for (uint32_t c = 0; c < cs->count && c < comm->count; c++) {
+		double pop = comm->items[c].population;
+		if (pop < 0)
+			continue;
+		any = true;
+		double road = 0;
+		for (uint32_t i = cs->first[c]; i < cs->first[c + 1]; i++)
+			if (g->seg_dirs[cs->spans[i].seg])
+				road += (cs->spans[i].f1 - cs->spans[i].f0) *
+					net->seg_length_m[cs->spans[i].seg];
+		if (!(road > 0))
+			continue;
+		double per_m = pop / road;
+		for (uint32_t i = cs->first[c]; i < cs->first[c + 1]; i++)
+			if (g->seg_dirs[cs->spans[i].seg])
+				out[cs->spans[i].seg] += (float)(per_m * (cs->spans[i].f1 - cs->spans[i].f0));
+		placed += pop;
+	}
+	return any ? placed : -1;
 }

@@ -47,4 +47,13 @@ void cover_sums(const struct coverage_field *f, const struct network *net, const
 		double limit_ms, const struct comm_spans *cs, struct cover_sum *total,
 		struct cover_sum *per_comm);
 
+/* People per metre of road on every segment of g, for suggest by population:
+ * each community with a population spreads it evenly over its roads in g,
+ * and a segment sums what its stretches inside communities carry, averaged
+ * over its length (so Σ weight · length = the population of the communities
+ * that have roads).  out[net->seg_count].  Returns the population placed,
+ * or a negative number when no community has a population. */
+double cover_comm_weights(const struct comm_spans *cs, const struct communityset *comm,
+			  const struct network *net, const struct graph *g, float *out);
+
 #endif

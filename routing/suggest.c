@@ -20,6 +20,11 @@ struct state {
 	uint32_t *touched;      /* nodes the last evaluation brought closer */
 	size_t touched_n, touched_cap;
 	uint32_t evaluations;
+	const float *weight;    /* [segs] or NULL */
+};
+
+struct gain {
+	double m, w;            /* metres, and weighted metres (= m without weights) */
 };
 
 static double seg_covered_m(const struct state *st, uint32_t seg, uint32_t a_ms, uint32_t b_ms)
@@ -34,9 +39,9 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
-/* Gain of a site at node c: the road length it newly covers.  With `apply`
- * the site is added.  -1 when memory runs out. */
-static double evaluate(struct state *st, uint32_t c, bool apply)
+/* Gain of a site at node c: the road length it newly covers, plain and
+ * weighted.  With `apply` the site is added.  m < 0 when memory runs out. */
+static struct gain evaluate(struct state *st, uint32_t c, bool apply)
 {
 	const struct network *net = st->net;
 	const struct graph *g = st->g;
@@ -53,7 +58,7 @@ static double evaluate(struct state *st, uint32_t c, bool apply)
 			size_t cap = st->touched_cap ? st->touched_cap * 2 : 1024;
 			uint32_t *nt = realloc(st->touched, cap * sizeof *nt);
 			if (!nt)
-				return -1;
+				return (struct gain){-1, -1};
 			st->touched = nt;
 			st->touched_cap = cap;
 		}
@@ -63,7 +68,7 @@ static double evaluate(struct state *st, uint32_t c, bool apply)
 		memset(st->seg_stamp, 0, (size_t)net->seg_count * sizeof *st->seg_stamp);
 		st->stamp = 1;
 	}
-	double gain = 0;
+	struct gain gain = {0, 0};
 	for (size_t i = 0; i < st->touched_n; i++) {
 		uint32_t u = st->touched[i];
 		for (int pass = 0; pass < 2; pass++) {
@@ -77,7 +82,9 @@ static double evaluate(struct state *st, uint32_t c, bool apply)
 				uint32_t x = net->seg_from[seg], y = net->seg_to[seg];
 				uint32_t ox = st->cur[x], oy = st->cur[y];
 				uint32_t nx = min_u32(ox, search_dist(s, x)), ny = min_u32(oy, search_dist(s, y));
-				gain += seg_covered_m(st, seg, nx, ny) - seg_covered_m(st, seg, ox, oy);
+				double d = seg_covered_m(st, seg, nx, ny) - seg_covered_m(st, seg, ox, oy);
+				gain.m += d;
+				gain.w += st->weight ? d * st->weight[seg] : d;
 			}
 		}
 	}
@@ -221,7 +228,8 @@ enum yz_err suggest_run(struct search *s, const struct network *net, const struc
 {
 	*count = 0;
 	memset(stats, 0, sizeof *stats);
-	struct state st = {.net = net, .g = g, .f = f, .s = s, .limit = p->limit_ms};
+	struct state st = {.net = net, .g = g, .f = f, .s = s, .limit = p->limit_ms,
+			   .weight = p->seg_weight};
 	st.cur = malloc((net->node_count ? net->node_count : 1) * sizeof *st.cur);
 	st.seg_stamp = calloc(net->seg_count ? net->seg_count : 1, sizeof *st.seg_stamp);
 	uint32_t *cand = NULL;
@@ -232,9 +240,14 @@ enum yz_err suggest_run(struct search *s, const struct network *net, const struc
 	memcpy(st.cur, f->node_ms, (size_t)net->node_count * sizeof *st.cur);
 	for (uint32_t seg = 0; seg < net->seg_count; seg++)
 		if (g->seg_dirs[seg]) {
-			stats->road_m += net->seg_length_m[seg];
-			stats->covered_m_before += seg_covered_m(&st, seg, st.cur[net->seg_from[seg]],
-								 st.cur[net->seg_to[seg]]);
+			double len = net->seg_length_m[seg];
+			double cov = seg_covered_m(&st, seg, st.cur[net->seg_from[seg]],
+						   st.cur[net->seg_to[seg]]);
+			double w = st.weight ? st.weight[seg] : 1;
+			stats->road_m += len;
+			stats->covered_m_before += cov;
+			stats->total_w += w * len;
+			stats->covered_w_before += w * cov;
 		}
 	long nc = candidates(&st, p, &cand);
 	if (nc < 0)
@@ -245,33 +258,33 @@ enum yz_err suggest_run(struct search *s, const struct network *net, const struc
 		goto done;
 	size_t hn = 0;
 	for (long i = 0; i < nc; i++) {
-		double gain = evaluate(&st, cand[i], false);
-		if (gain < 0)
+		struct gain gain = evaluate(&st, cand[i], false);
+		if (gain.m < 0)
 			goto done;
-		heap[hn++] = (struct entry){gain, cand[i], 0};
+		heap[hn++] = (struct entry){gain.w, cand[i], 0};
 	}
 	for (size_t i = hn / 2; i-- > 0;)
 		sift_down(heap, hn, i);
-	double covered = stats->covered_m_before;
+	double covered = stats->covered_m_before, covered_w = stats->covered_w_before;
 	unsigned k = p->k < SUGGEST_MAX_K ? p->k : SUGGEST_MAX_K;
 	for (uint32_t round = 0; round < k && hn > 0; round++) {
 		if (p->plain && round > 0) {
 			/* every remaining candidate, afresh */
 			for (size_t i = 0; i < hn; i++) {
-				double gain = evaluate(&st, heap[i].node, false);
-				if (gain < 0)
+				struct gain gain = evaluate(&st, heap[i].node, false);
+				if (gain.m < 0)
 					goto done;
-				heap[i].gain = gain;
+				heap[i].gain = gain.w;
 				heap[i].round = round;
 			}
 			for (size_t i = hn / 2; i-- > 0;)
 				sift_down(heap, hn, i);
 		}
 		while (heap[0].round != round) {
-			double gain = evaluate(&st, heap[0].node, false);
-			if (gain < 0)
+			struct gain gain = evaluate(&st, heap[0].node, false);
+			if (gain.m < 0)
 				goto done;
-			heap[0].gain = gain;
+			heap[0].gain = gain.w;
 			heap[0].round = round;
 			sift_down(heap, hn, 0);
 		}
@@ -280,12 +293,14 @@ enum yz_err suggest_run(struct search *s, const struct network *net, const struc
 			break; /* nothing left to cover within reach */
 		heap[0] = heap[--hn];
 		sift_down(heap, hn, 0);
-		if (evaluate(&st, best.node, true) < 0)
+		struct gain got = evaluate(&st, best.node, true);
+		if (got.m < 0)
 			goto done;
-		covered += best.gain;
+		covered += got.m;
+		covered_w += got.w;
 		out[(*count)++] = (struct suggest_site){
-			best.node, geo_from_e7(net->node_lon_e7[best.node]),
-			geo_from_e7(net->node_lat_e7[best.node]), best.gain, covered};
+			best.node,      geo_from_e7(net->node_lon_e7[best.node]),
+			geo_from_e7(net->node_lat_e7[best.node]), got.m, covered, got.w, covered_w};
 	}
 	err = YZ_OK;
 done:

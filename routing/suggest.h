@@ -8,6 +8,8 @@
  * sites are added (coverage is submodular), so the lazy greedy — re-evaluate
  * only the candidate whose stale gain tops the queue — picks the same sites
  * as evaluating every candidate at every step (`plain`, kept for tests).
+ * With segment weights (people per metre) the same runs on weighted length:
+ * greedy maximum covered population.
  *
  * Candidates are the junctions at the ends of segments with an uncovered
  * part.  When there are more than `max_candidates` (a province), they are
@@ -32,6 +34,9 @@ struct suggest_params {
 	double cell_m;               /* first thinning cell, metres (> 0) */
 	uint32_t max_candidates;     /* thin beyond this many; 0: never */
 	bool plain;                  /* evaluate every candidate at every step */
+	const float *seg_weight;     /* [seg_count] maximise Σ weight · newly covered metres
+				      * (people per metre: cover_comm_weights) instead of
+				      * metres; NULL = road length */
 };
 
 struct suggest_site {
@@ -39,10 +44,12 @@ struct suggest_site {
 	double lon, lat;
 	double gain_m;               /* road length newly covered by this site */
 	double covered_m_after;      /* covered road length with it and the earlier ones */
+	double gain_w, covered_w_after; /* the same weighted (with seg_weight) */
 };
 
 struct suggest_stats {
 	double road_m, covered_m_before;
+	double total_w, covered_w_before;  /* weighted, with seg_weight */
 	uint32_t candidates;
 	uint32_t evaluations;        /* bounded searches run */
 };

@@ -16,6 +16,7 @@
 #include "api.h"
 #include "common/geo.h"
 #include "common/json.h"
+#include "routing/cover_comm.h"
 #include "routing/snap.h"
 #include "routing/suggest.h"
 #include "workspace.h"
@@ -301,7 +302,7 @@ void api_coverage(struct http_request *req, struct http_response *res)
 
 void api_suggest(struct http_request *req, struct http_response *res)
 {
-	static const char *const known[] = {"mode", "minutes", "k", "format", NULL};
+	static const char *const known[] = {"mode", "minutes", "k", "format", "by", NULL};
 	if (api_check_params(req, res, known))
 		return;
 	const struct dataset *d = req->data;
@@ -319,12 +320,37 @@ void api_suggest(struct http_request *req, struct http_response *res)
 		http_fail(res, err, eb.msg);
 		return;
 	}
+	bool by_pop = false;
+	if ((v = query_get(&req->query, "by"))) {
+		if (!strcmp(v, "population")) {
+			by_pop = true;
+		} else if (strcmp(v, "length")) {
+			http_error(res, 400, "parse", "by: expected length or population, got \"%.20s\"", v);
+			return;
+		}
+	}
 	struct search *s = workspace_search(d->net.node_count);
+	float *weight = NULL;
+	if (by_pop) {
+		weight = malloc((d->net.seg_count ? d->net.seg_count : 1) * sizeof *weight);
+		if (!weight) {
+			http_busy(res);
+			return;
+		}
+		if (cover_comm_weights(&d->comm_spans, &d->comm, &d->net, &d->graph[m], weight) < 0) {
+			free(weight);
+			http_error(res, 422, "nopopulation",
+				   "by=population: no community of this dataset has a population");
+			return;
+		}
+	}
 	if (!s) {
+		free(weight);
 		http_busy(res);
 		return;
 	}
 	struct suggest_params p = {
+		.seg_weight = weight,
 		.limit_ms = (uint32_t)(minutes * 60000.0 + 0.5),
 		.k = (unsigned)k,
 		.cell_m = API_SUGGEST_CELL_M,
@@ -333,17 +359,25 @@ void api_suggest(struct http_request *req, struct http_response *res)
 	struct suggest_site sites[SUGGEST_MAX_K];
 	unsigned n;
 	struct suggest_stats st;
-	if (suggest_run(s, &d->net, &d->graph[m], &d->cover[m], &p, sites, &n, &st)) {
+	enum yz_err serr = suggest_run(s, &d->net, &d->graph[m], &d->cover[m], &p, sites, &n, &st);
+	free(weight);
+	if (serr) {
 		http_busy(res);
 		return;
 	}
 	res->cache_control = "public, max-age=60";
 	if (fmt == FMT_CSV) {
 		struct buf *b = &res->body;
-		buf_adds(b, "\xEF\xBB\xBFrank,lon,lat,gain_m,covered_m_after\r\n");
-		for (unsigned i = 0; i < n; i++)
-			buf_printf(b, "%u,%.7f,%.7f,%.2f,%.2f\r\n", i + 1, sites[i].lon, sites[i].lat,
+		buf_adds(b, by_pop ? "\xEF\xBB\xBFrank,lon,lat,gain_m,covered_m_after,gain_population,"
+				     "covered_population_after\r\n"
+				   : "\xEF\xBB\xBFrank,lon,lat,gain_m,covered_m_after\r\n");
+		for (unsigned i = 0; i < n; i++) {
+			buf_printf(b, "%u,%.7f,%.7f,%.2f,%.2f", i + 1, sites[i].lon, sites[i].lat,
 				   sites[i].gain_m, sites[i].covered_m_after);
+			if (by_pop)
+				buf_printf(b, ",%.1f,%.1f", sites[i].gain_w, sites[i].covered_w_after);
+			buf_adds(b, "\r\n");
+		}
 		res->content_type = "text/csv; charset=utf-8";
 		res->disposition = "attachment; filename=\"suggest.csv\"";
 		return;
@@ -368,6 +402,12 @@ void api_suggest(struct http_request *req, struct http_response *res)
 			json_num(&j, sites[i].gain_m, 2);
 			json_key(&j, "covered_m_after");
 			json_num(&j, sites[i].covered_m_after, 2);
+			if (by_pop) {
+				json_key(&j, "gain_population");
+				json_num(&j, sites[i].gain_w, 1);
+				json_key(&j, "covered_population_after");
+				json_num(&j, sites[i].covered_w_after, 1);
+			}
 			json_obj_end(&j);
 			json_key(&j, "geometry");
 			json_obj_begin(&j);
@@ -389,6 +429,14 @@ void api_suggest(struct http_request *req, struct http_response *res)
 		json_num(&j, st.road_m, 2);
 		json_key(&j, "covered_m_before");
 		json_num(&j, st.covered_m_before, 2);
+		json_key(&j, "by");
+		json_str(&j, by_pop ? "population" : "length");
+		if (by_pop) {
+			json_key(&j, "population");
+			json_num(&j, st.total_w, 1);
+			json_key(&j, "covered_population_before");
+			json_num(&j, st.covered_w_before, 1);
+		}
 		json_key(&j, "candidates");
 		json_uint(&j, st.candidates);
 		json_key(&j, "evaluations");
@@ -405,6 +453,12 @@ void api_suggest(struct http_request *req, struct http_response *res)
 			json_num(&j, sites[i].gain_m, 2);
 			json_key(&j, "covered_m_after");
 			json_num(&j, sites[i].covered_m_after, 2);
+			if (by_pop) {
+				json_key(&j, "gain_population");
+				json_num(&j, sites[i].gain_w, 1);
+				json_key(&j, "covered_population_after");
+				json_num(&j, sites[i].covered_w_after, 1);
+			}
 			json_obj_end(&j);
 		}
 		json_arr_end(&j);

@@ -395,6 +395,79 @@ START_TEST(coverage_tiles)
 }
 END_TEST
 
+/* Communities with populations (a test file: round values, one district
+ * without): coverage weights them, suggest by=population maximises them. */
+START_TEST(population_weighted)
+{
+	const char *const args[] = {"serve", "--roads", "data/shanghai/roads.osm.pbf", "--stations",
+				    "data/shanghai/stations.geojson", "--communities",
+				    "tests/fixtures/coverage/districts_population.geojson", "--port",
+				    "0", NULL};
+	struct sproc *p = e2e_serve(args);
+	unsigned saved = port;
+	port = sproc_port(p);
+	struct jval *v = get_ok("/api/coverage?mode=walk&minutes=3&gaps=0");
+	const struct jval *cs = jval_get(v, "communities");
+	double pop_sum = 0, cov_sum = 0;
+	for (size_t i = 0; i < jval_count(cs); i++) {
+		const struct jval *c = jval_at(cs, i);
+		double pop, cp, road, cov;
+		if (!jval_num(jval_get(c, "population"), &pop)) {
+			need(!jval_get(c, "covered_population"), "%s: covered_population without population",
+			     target);
+			continue;
+		}
+		need(jval_num(jval_get(c, "covered_population"), &cp) &&
+			     jval_num(jval_get(c, "road_m"), &road) && jval_num(jval_get(c, "covered_m"), &cov),
+		     "%s: community %zu figures", target, i);
+		double expect = road > 0 ? pop * cov / road : 0;
+		need(fabs(cp - expect) <= 0.1 + 1e-6 * pop, "%s: community %zu: %.1f people covered, expected %.1f",
+		     target, i, cp, expect);
+		pop_sum += pop;
+		cov_sum += cp;
+	}
+	need(pop_sum == 11570000, "%s: population %.0f", target, pop_sum);
+	need(fabs(num(v, "total.population") - pop_sum) < 0.5 &&
+		     fabs(num(v, "total.covered_population") - cov_sum) < 1,
+	     "%s: totals %.1f / %.1f", target, num(v, "total.population"),
+	     num(v, "total.covered_population"));
+	double covered_pop = cov_sum;
+	jval_free(v);
+
+	v = get_ok("/api/suggest?mode=walk&minutes=3&k=3&by=population");
+	need(!strcmp(jval_str(jval_get(v, "by")), "population"), "%s: by", target);
+	double before = num(v, "covered_population_before");
+	/* the same people, counted per segment instead of per stretch */
+	need(fabs(before - covered_pop) <= 0.02 * pop_sum, "%s: %.0f people covered before, coverage says %.0f",
+	     target, before, covered_pop);
+	const struct jval *sites = jval_get(v, "sites");
+	need(jval_count(sites) == 3, "%s: %zu sites", target, jval_count(sites));
+	double after = before, prev = INFINITY;
+	for (size_t i = 0; i < 3; i++) {
+		const struct jval *s = jval_at(sites, i);
+		double g = num(s, "gain_population"), ca = num(s, "covered_population_after");
+		need(g > 0 && g <= prev + 0.1, "%s: gain %zu = %.1f after %.1f", target, i, g, prev);
+		after += g;
+		need(fabs(ca - after) < 1, "%s: covered_population_after %.1f, expected %.1f", target, ca,
+		     after);
+		need(num(s, "gain_m") > 0, "%s: a site covering people covers road", target);
+		prev = g;
+	}
+	jval_free(v);
+	port = saved;
+	sproc_stop(p, 6000);
+	sproc_free(p);
+
+	/* the bundled districts have no population: by=population is impossible */
+	struct hc_response r;
+	hc_response_init(&r);
+	ck_assert_why(e2e_get(port, "/api/suggest?by=population", 422, &r));
+	ck_assert_why(e2e_is_error(&r, 422, "nopopulation"));
+	ck_assert_why(e2e_get(port, "/api/suggest?by=people", 400, &r));
+	hc_response_fini(&r);
+}
+END_TEST
+
 static void cli_vs_api(const char *const *args, const char *api)
 {
 	struct sproc_result res;
@@ -432,6 +505,7 @@ Suite *coverage_suite(void)
 	tcase_add_test(tc, suggest_sites);
 	tcase_add_test(tc, coverage_errors);
 	tcase_add_test(tc, coverage_tiles);
+	tcase_add_test(tc, population_weighted);
 	tcase_add_test(tc, cli_coverage_and_suggest);
 	suite_add_tcase(s, tc);
 	return s;

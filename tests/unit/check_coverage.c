@@ -558,6 +558,93 @@ START_TEST(lazy_greedy_equals_plain_greedy)
 }
 END_TEST
 
+/* Population weights place each community's people on its roads, and the
+ * weighted greedy is still the plain greedy, its running totals equal to
+ * the weighted coverage of a rebuilt field. */
+START_TEST(suggest_by_population)
+{
+	struct dataset *d = load("shanghai_huangpu_small/shanghai_huangpu.osm.pbf");
+	int32_t x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;
+	for (uint32_t p = 0; p < d->net.pt_count; p++) {
+		if (d->net.pt_lon_e7[p] < x0) x0 = d->net.pt_lon_e7[p];
+		if (d->net.pt_lon_e7[p] > x1) x1 = d->net.pt_lon_e7[p];
+		if (d->net.pt_lat_e7[p] < y0) y0 = d->net.pt_lat_e7[p];
+		if (d->net.pt_lat_e7[p] > y1) y1 = d->net.pt_lat_e7[p];
+	}
+	int32_t mx = x0 + (x1 - x0) / 3 + 3;
+	struct rects r;
+	rects_init(&r);
+	add_ring(&r, x0 - 10, y0 - 10, mx, y1 + 10, true);
+	add_comm(&r, 0, 1);
+	add_ring(&r, mx, y0 - 10, x1 + 10, y1 + 10, true);
+	add_comm(&r, 1, 1);
+	r.items[0].population = 90000;  /* the dense third */
+	r.items[1].population = 10000;
+	struct comm_spans cs;
+	ck_assert_int_eq(comm_spans_build(&cs, &d->net, &d->piece_grid, &r.cs), YZ_OK);
+	enum mode m = MODE_WALK;
+	float *w = malloc(d->net.seg_count * sizeof *w);
+	ck_assert_ptr_nonnull(w);
+	double placed = cover_comm_weights(&cs, &r.cs, &d->net, &d->graph[m], w);
+	ck_assert_double_eq_tol(placed, 100000, 1e-9);
+	double sum = 0;
+	for (uint32_t seg = 0; seg < d->net.seg_count; seg++)
+		sum += w[seg] * d->net.seg_length_m[seg];
+	ck_assert_double_eq_tol(sum, 100000, 1.0);
+
+	rng_state = 31;
+	int32_t lon[16], lat[16];
+	random_stations(d, 3, lon, lat);
+	struct search s;
+	ck_assert_int_eq(search_init(&s, d->net.node_count), YZ_OK);
+	struct field_set fs;
+	field_of(&fs, d, m, &s, lon, lat, 3);
+	struct suggest_params p = {.limit_ms = 180000, .k = 4, .seg_weight = w};
+	struct suggest_site lazy[SUGGEST_MAX_K], plain[SUGGEST_MAX_K], bylen[SUGGEST_MAX_K];
+	unsigned nl, np, nb;
+	struct suggest_stats sl, sp, sb;
+	ck_assert_int_eq(suggest_run(&s, &d->net, &d->graph[m], &fs.f, &p, lazy, &nl, &sl), YZ_OK);
+	p.plain = true;
+	ck_assert_int_eq(suggest_run(&s, &d->net, &d->graph[m], &fs.f, &p, plain, &np, &sp), YZ_OK);
+	p.plain = false;
+	p.seg_weight = NULL;
+	ck_assert_int_eq(suggest_run(&s, &d->net, &d->graph[m], &fs.f, &p, bylen, &nb, &sb), YZ_OK);
+	ck_assert_uint_eq(nl, 4);
+	ck_assert_uint_eq(nl, np);
+	ck_assert_double_eq_tol(sl.total_w, 100000, 1.0);
+	for (unsigned i = 0; i < nl; i++) {
+		ck_assert_uint_eq(lazy[i].node, plain[i].node);
+		ck_assert(lazy[i].gain_w == plain[i].gain_w);
+		/* rebuilt with the sites as stations: weighted coverage agrees */
+		lon[3 + i] = d->net.node_lon_e7[lazy[i].node];
+		lat[3 + i] = d->net.node_lat_e7[lazy[i].node];
+		struct field_set with;
+		field_of(&with, d, m, &s, lon, lat, 4 + i);
+		double cw = 0;
+		for (uint32_t seg = 0; seg < d->net.seg_count; seg++) {
+			if (!d->graph[m].seg_dirs[seg])
+				continue;
+			struct cover_iv iv;
+			coverage_seg_covered(&with.f, &d->net, &d->graph[m], seg,
+					     with.f.node_ms[d->net.seg_from[seg]],
+					     with.f.node_ms[d->net.seg_to[seg]], 180000, &iv);
+			cw += cover_iv_sum(&iv) * d->net.seg_length_m[seg] * w[seg];
+		}
+		EXPECT(fabs(cw - lazy[i].covered_w_after) <= 1e-3 * 100000,
+		       "site %u: rebuilt %.2f people, suggest said %.2f", i, cw, lazy[i].covered_w_after);
+		field_free(&with);
+	}
+	/* the first site by population lies in the dense third more often than
+	 * by length: at least its weighted gain is no smaller */
+	ck_assert(lazy[0].gain_w >= bylen[0].gain_w - 1e-6 || nb == 0);
+	field_free(&fs);
+	search_fini(&s);
+	free(w);
+	comm_spans_free(&cs);
+	dataset_free(d);
+}
+END_TEST
+
 Suite *coverage_suite(void)
 {
 	Suite *s = suite_create("coverage");
@@ -570,6 +657,7 @@ Suite *coverage_suite(void)
 	tcase_add_test(tc, clipped_lengths_sum_to_total);
 	tcase_add_test(tc, boundary_road_counts_for_both_sides);
 	tcase_add_test(tc, lazy_greedy_equals_plain_greedy);
+	tcase_add_test(tc, suggest_by_population);
 	suite_add_tcase(s, tc);
 	return s;
 }
