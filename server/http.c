@@ -807,7 +807,7 @@ enum yz_err http_start(const struct http_options *opt, struct dataset *data,
 		s->admin_token_len = n;
 	}
 	unsigned max_conn = opt->max_connections ? opt->max_connections : 1024u;
-	unsigned per_ip = opt->per_ip_connections ? opt->per_ip_connections : 64u;
+	unsigned per_ip = opt->per_ip_connections ? opt->per_ip_connections : 256u;
 	s->busy_connections = opt->busy_connections ? opt->busy_connections : max_conn / 8 * 7;
 	s->busy_per_client = opt->busy_per_client ? opt->busy_per_client : per_ip / 8 * 7;
 	snprintf(s->static_root, sizeof s->static_root, "%s",

@@ -71,7 +71,7 @@ struct http_options {
 	unsigned threads;            /* 0 = number of cores */
 	const char *static_root;     /* folder served at / */
 	unsigned max_connections;    /* total, default 1024; beyond it connections are refused */
-	unsigned per_ip_connections; /* from one client address, default 64; beyond: refused */
+	unsigned per_ip_connections; /* from one client address, default 256; beyond: refused */
 	unsigned busy_connections;   /* above this many open connections requests get 503 and
 				      * Retry-After (default 7/8 of max_connections) */
 	unsigned busy_per_client;    /* above this many from one address: 429 and Retry-After

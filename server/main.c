@@ -73,7 +73,7 @@ static void usage(FILE *f)
 	      "        serve the map page and the API (default: the bundled dataset "
 	      DEFAULT_DATASET ");\n"
 	      "        rendered tiles are cached in N MiB (default 256, 0 = no cache);\n"
-	      "        connections: 1024 in all, 64 per client address, idle timeout 15 s;\n"
+	      "        connections: 1024 in all, 256 per client address, idle timeout 15 s;\n"
 	      "        POST /admin/reload needs the token in F (or $YIZHAN_ADMIN_TOKEN)\n"
 	      "  yizhan build [DATA] -o FILE     compile DATA into a snapshot file\n"
 	      "  yizhan info  [DATA]             print the dataset summary as JSON\n"
