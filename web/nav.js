@@ -80,11 +80,19 @@ function fmt(v) {
   return v.toFixed(6);
 }
 
+// The apps' documented examples write `,` `:` `|` literally inside values
+// (to=lon,lat,name; latlng:lat,lng|name:…), so those stay readable; all else
+// is percent-encoded.  A name's own `,` `|` `;` would split those lists and
+// become their full-width forms.
 function query(params) {
   return Object.entries(params)
     .filter(([, v]) => v !== undefined && v !== null && v !== '')
-    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v).replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%7C/g, '|')}`)
     .join('&');
+}
+
+function safeName(name) {
+  return String(name || '').replace(/,/g, '，').replace(/\|/g, '｜').replace(/;/g, '；').trim();
 }
 
 /* 高德 Amap, URI API 路径规划 (https://lbs.amap.com/api/uri-api/guide/travel/route):
@@ -97,7 +105,7 @@ const AMAP_MODE = { ebike: 'ride', walk: 'walk', car: 'car' };
 export function amapUrl(dest, origin, mode = 'ebike') {
   const point = (p) => {
     const [x, y] = wgs84ToGcj02(p.lon, p.lat);
-    return `${fmt(x)},${fmt(y)}${p.name ? ',' + p.name : ''}`;
+    return `${fmt(x)},${fmt(y)}${p.name ? ',' + safeName(p.name) : ''}`;
   };
   return (
     'https://uri.amap.com/navigation?' +
@@ -129,7 +137,7 @@ export function baiduUrl(dest, origin, mode = 'ebike') {
   const china = !outOfChina(dest.lon, dest.lat);
   const point = (p) => {
     const [x, y] = china ? wgs84ToBd09(p.lon, p.lat) : [p.lon, p.lat];
-    return `latlng:${fmt(y)},${fmt(x)}${p.name ? '|name:' + p.name : ''}`;
+    return `latlng:${fmt(y)},${fmt(x)}${p.name ? '|name:' + safeName(p.name) : ''}`;
   };
   const params = {
     origin: origin ? point(origin) : '',
@@ -162,9 +170,9 @@ export function tencentUrl(dest, origin, mode = 'ebike') {
     'https://apis.map.qq.com/uri/v1/routeplan?' +
     query({
       type: QQ_MODE[mode] || 'bike',
-      from: origin ? origin.name || '我的位置' : '',
+      from: origin ? safeName(origin.name) || '我的位置' : '',
       fromcoord: origin ? coord(origin) : 'CurrentLocation',
-      to: dest.name || '驿站',
+      to: safeName(dest.name) || '驿站',
       tocoord: coord(dest),
       referer: SRC,
     })
