@@ -133,13 +133,19 @@ test('腾讯: routeplan, tocoord lat,lng in GCJ-02, type=bike', () => {
   assert.equal(params(tencentUrl(DEST, null, 'walk')).type, 'walk');
 });
 
-test('names with URL metacharacters are encoded', () => {
+test('names with URL metacharacters are encoded; list separators in names are made full-width', () => {
   const d = { ...DEST, name: 'A&B 驿站#1' };
   for (const l of handoffLinks(d, ORIGIN, 'ebike')) {
     assert.ok(!l.href.includes('A&B'), l.href);
     assert.ok(!l.href.includes('#'), l.href);
-    assert.ok(l.href.includes(encodeURIComponent('A&B 驿站#1')) ||
-              l.href.includes(encodeURIComponent(',A&B 驿站#1')), l.href);
+    assert.ok(l.href.includes(encodeURIComponent('A&B 驿站#1')), l.href);
   }
+  const odd = { ...DEST, name: '甲,乙|丙' };
+  assert.equal(params(amapUrl(odd, null)).to, '121.464799,31.237690,甲，乙｜丙');
+  assert.equal(params(baiduUrl(odd, null)).destination, 'latlng:31.243793,121.471292|name:甲，乙｜丙');
+  // the separators the apps document stay literal
+  assert.ok(amapUrl(DEST, null).includes('to=121.464799,31.237690,'));
+  assert.ok(baiduUrl(DEST, ORIGIN).includes('destination=latlng:31.243793,121.471292|name:'));
+  assert.ok(tencentUrl(DEST, null).includes('tocoord=31.237690,121.464799'));
   assert.deepEqual(handoffLinks(DEST, null, 'ebike').map((l) => l.label), ['高德地图', '百度地图', '腾讯地图']);
 });
