@@ -20,6 +20,8 @@ void api_route(struct http_request *req, struct http_response *res);
 void api_nearest(struct http_request *req, struct http_response *res);
 void api_isochrone(struct http_request *req, struct http_response *res);
 void api_tiles(struct http_request *req, struct http_response *res);
+void api_coverage(struct http_request *req, struct http_response *res);
+void api_suggest(struct http_request *req, struct http_response *res);
 
 /* Shared parameter helpers: write an error into `res` and return -1 on
  * failure. */
@@ -41,6 +43,13 @@ void api_write_station_props(struct json *j, const struct dataset *d, const stru
 /* "open_now": true/false, or null when the station's hours are unknown. */
 void api_write_open(struct json *j, const struct dataset *d, uint32_t i, int64_t now);
 void api_write_line(struct json *j, const struct polyline *l);
+/* A community's Polygon or MultiPolygon (holes kept). */
+struct communityset;
+struct community;
+void api_write_community_geometry(struct json *j, const struct communityset *cs,
+				  const struct community *c);
+
+#define API_ATTRIBUTION "© OpenStreetMap contributors"
 
 /* The dataset summary /health shows and `yizhan info` prints. */
 void api_write_summary(const struct dataset *d, struct buf *out);

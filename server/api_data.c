@@ -19,7 +19,6 @@
 #include "common/json.h"
 #include "common/services.h"
 
-#define ATTRIBUTION "© OpenStreetMap contributors"
 #define DEMO_NOTICE "演示数据：驿站位置取自真实公交站点，名称、电话、时间与服务为虚构。" \
 		    "Demonstration data: invented station details at real bus-stop positions."
 
@@ -39,7 +38,7 @@ void api_write_summary(const struct dataset *d, struct buf *out)
 		json_str(&j, DEMO_NOTICE);
 	}
 	json_key(&j, "attribution");
-	json_str(&j, ATTRIBUTION);
+	json_str(&j, API_ATTRIBUTION);
 	json_key(&j, "source");
 	json_str(&j, d->source);
 	char ver[24];
@@ -236,7 +235,7 @@ void api_stations(struct http_request *req, struct http_response *res)
 	json_key(&j, "count");
 	json_uint(&j, n);
 	json_key(&j, "attribution");
-	json_str(&j, ATTRIBUTION);
+	json_str(&j, API_ATTRIBUTION);
 	json_obj_end(&j);
 }
 
@@ -271,8 +270,8 @@ static void write_ring(struct json *j, const struct communityset *cs, uint32_t r
 	json_arr_end(j);
 }
 
-static void write_community_geometry(struct json *j, const struct communityset *cs,
-				     const struct community *c)
+void api_write_community_geometry(struct json *j, const struct communityset *cs,
+				  const struct community *c)
 {
 	unsigned outers = 0;
 	for (uint32_t r = c->ring_first; r < c->ring_first + c->ring_count; r++)
@@ -321,7 +320,7 @@ void api_communities(struct http_request *req, struct http_response *res)
 		json_key(&j, "id");
 		json_str(&j, dataset_comm_str(d, cm->id));
 		json_key(&j, "geometry");
-		write_community_geometry(&j, &d->comm, cm);
+		api_write_community_geometry(&j, &d->comm, cm);
 		json_key(&j, "properties");
 		json_obj_begin(&j);
 		json_key(&j, "id");
@@ -337,7 +336,7 @@ void api_communities(struct http_request *req, struct http_response *res)
 	}
 	json_arr_end(&j);
 	json_key(&j, "attribution");
-	json_str(&j, ATTRIBUTION);
+	json_str(&j, API_ATTRIBUTION);
 	json_obj_end(&j);
 }
 

@@ -12,8 +12,9 @@
  * with one shared PNG per size, which the cache borrows instead of copying.
  * The response carries X-Tile-Cache: hit|miss.  Drawing and encoding are
  * server/tilejob.c's, shared with `yizhan render` and `yizhan seed`.
- * Not yet here: labels, base-map areas and the coverage layer (issues 4
- * and 5). */
+ * The coverage layer takes `mode` (default ebike) and `minutes` (default
+ * 15, at most 60) and draws that mode's nearest-station field; both are
+ * part of its cache key. */
 #include <stdio.h>
 #include <string.h>
 
@@ -32,7 +33,7 @@ static uint64_t mix(uint64_t h, uint64_t v)
 
 void api_tiles(struct http_request *req, struct http_response *res)
 {
-	static const char *const known[] = {"style", NULL};
+	static const char *const known[] = {"style", "mode", "minutes", NULL};
 	if (api_check_params(req, res, known))
 		return;
 	struct tile_req t;
@@ -42,10 +43,21 @@ void api_tiles(struct http_request *req, struct http_response *res)
 		http_fail(res, err, eb.msg);
 		return;
 	}
+	enum mode m = MODE_EBIKE;
+	double minutes = 15;
+	const char *v;
 	if (t.layer == TILE_LAYER_COVERAGE) {
-		http_error(res, 404, "notfound",
-			   "the coverage layer is not available yet (it comes with the coverage field)");
-		return;
+		if (api_mode(req, res, &m))
+			return;
+		if ((v = query_get(&req->query, "minutes")) &&
+		    (err = query_double("minutes", v, 0, 60, &minutes, &eb))) {
+			http_fail(res, err, eb.msg);
+			return;
+		}
+		if (!(minutes > 0)) {
+			http_error(res, 400, "parse", "minutes: must be more than 0");
+			return;
+		}
 	}
 	const char *style_name = query_get(&req->query, "style");
 	const struct style *st = http_style(req->server, style_name);
@@ -57,6 +69,11 @@ void api_tiles(struct http_request *req, struct http_response *res)
 	uint64_t h = mix(mix(req->data->version, style_hash(st)),
 			 ((uint64_t)t.layer << 60) ^ ((uint64_t)t.z << 52) ^ ((uint64_t)t.x << 26) ^ t.y);
 	h = mix(h, t.scale);
+	if (t.layer == TILE_LAYER_COVERAGE) {
+		uint64_t bits;
+		memcpy(&bits, &minutes, sizeof bits);
+		h = mix(mix(h, (uint64_t)m), bits);
+	}
 	snprintf(res->etag, sizeof res->etag, "\"t%016llx\"", (unsigned long long)h);
 	res->cache_control = "public, max-age=3600";
 	res->compressible = false;
@@ -88,6 +105,7 @@ void api_tiles(struct http_request *req, struct http_response *res)
 	}
 	struct render_data rd;
 	tilejob_data(req->data, http_font(req->server), &rd);
+	tilejob_coverage(req->data, m, minutes, &rd);
 	int empty = 0;
 	const struct buf *blank = http_empty_tile(req->server, t.scale);
 	err = tilejob_render(w, &rd, st, &t, blank, &res->body, &empty);

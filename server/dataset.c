@@ -7,6 +7,7 @@
  * bytes.  After that, each structure's own validator checks every index, so a
  * corrupt or hostile snapshot is refused instead of crashing a search. */
 #include "dataset.h"
+#include "routing/search.h"
 
 #include <errno.h>
 #include <math.h>
@@ -403,6 +404,17 @@ static enum yz_err dataset_finish(struct dataset *d, struct yz_errbuf *eb)
 				 d->station_count))
 			return yz_fail(eb, YZ_ENOMEM, "out of memory");
 	}
+	struct search s;
+	if (search_init(&s, d->net.node_count))
+		return yz_fail(eb, YZ_ENOMEM, "out of memory");
+	for (int m = 0; m < MODE_COUNT; m++)
+		if (coverage_field_build(&d->cover[m], &s, &d->net, &d->graph[m], &d->attach[m])) {
+			search_fini(&s);
+			return yz_fail(eb, YZ_ENOMEM, "out of memory");
+		}
+	search_fini(&s);
+	if (comm_spans_build(&d->comm_spans, &d->net, &d->piece_grid, &d->comm))
+		return yz_fail(eb, YZ_ENOMEM, "out of memory");
 	return YZ_OK;
 }
 
@@ -663,8 +675,11 @@ void dataset_free(struct dataset *d)
 {
 	if (!d)
 		return;
-	for (int m = 0; m < MODE_COUNT; m++)
+	for (int m = 0; m < MODE_COUNT; m++) {
 		attach_free(&d->attach[m]);
+		coverage_field_free(&d->cover[m]);
+	}
+	comm_spans_free(&d->comm_spans);
 	free(d->station_hours);
 	if (d->snapshot_bytes) {
 		free(d->snapshot_bytes);

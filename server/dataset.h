@@ -19,6 +19,8 @@
 #include "data/report.h"
 #include "data/stations.h"
 #include "routing/attach.h"
+#include "routing/cover_comm.h"
+#include "routing/coverage.h"
 #include "routing/graph.h"
 #include "routing/spatial.h"
 
@@ -49,6 +51,10 @@ struct dataset {
 	struct station_attach attach[MODE_COUNT];
 	struct hours *station_hours;  /* [station_count] */
 	struct tz tz;
+	/* time from every junction to its nearest station, per mode, and the
+	 * road inside each community (coverage, suggest, coverage tiles) */
+	struct coverage_field cover[MODE_COUNT];
+	struct comm_spans comm_spans;
 
 	/* communities */
 	struct communityset comm;     /* arrays may point into the snapshot */

@@ -51,6 +51,8 @@ static const struct route routes[] = {
 	{"/api/route", "route", api_route},
 	{"/api/nearest", "nearest", api_nearest},
 	{"/api/isochrone", "isochrone", api_isochrone},
+	{"/api/coverage", "coverage", api_coverage},
+	{"/api/suggest", "suggest", api_suggest},
 	{"/api/", "api_unknown", NULL},
 	{"/tiles/", "tiles", api_tiles},
 	{"/", "static", api_static},
@@ -207,6 +209,7 @@ void http_error(struct http_response *res, int status, const char *code, const c
 	res->cache_control = "no-store";
 	res->compressible = true;
 	res->tile_cache = NULL;
+	res->disposition = NULL;
 	buf_reset(&res->body);
 	struct json j;
 	json_init(&j, &res->body);
@@ -376,6 +379,8 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 		MHD_add_response_header(r, "Allow", res->allow);
 	if (res->tile_cache)
 		MHD_add_response_header(r, "X-Tile-Cache", res->tile_cache);
+	if (res->disposition)
+		MHD_add_response_header(r, "Content-Disposition", res->disposition);
 	if (res->retry_after_s > 0) {
 		char ra[16];
 		snprintf(ra, sizeof ra, "%d", res->retry_after_s);

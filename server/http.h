@@ -41,6 +41,7 @@ struct http_response {
 	int retry_after_s;           /* > 0 adds Retry-After */
 	bool compressible;           /* text: gzip when the client accepts it */
 	const char *tile_cache;      /* "hit" or "miss" adds X-Tile-Cache; static string or NULL */
+	const char *disposition;     /* Content-Disposition (downloads); static string or NULL */
 };
 
 /* Fill `res` with the SPEC §4 error body {"error":{"code","message"}}. */

@@ -47,7 +47,8 @@ struct args {
 	const char *mode;        /* export-edges */
 	const char *styles;      /* serve: folder of tile styles */
 	const char *tile;        /* render: Z/X/Y[@2x] */
-	const char *layer;       /* render, seed: map | stations */
+	const char *layer;       /* render, seed: map | stations | coverage */
+	const char *minutes;     /* render, seed: the coverage layer's limit */
 	const char *style;       /* render, seed: a style file or name */
 	const char *bbox;        /* seed: W,S,E,N */
 	const char *zooms;       /* seed: Z0-Z1 or Z */
@@ -72,8 +73,13 @@ static void usage(FILE *f)
 	      "  yizhan nearest [DATA] --lon LON --lat LAT [--k N] [--service a,b] [--mode M]\n"
 	      "        the API's JSON on stdout; every --name value is the API parameter\n"
 	      "  yizhan isochrone [DATA] --lon LON --lat LAT [--minutes 5,10,15] [--direction to]\n"
+	      "  yizhan coverage [DATA] [--mode M] [--minutes 15] [--gaps 0] [--format csv|geojson]\n"
+	      "        covered road length in total and per community, and the gaps\n"
+	      "  yizhan suggest [DATA] [--mode M] [--minutes 15] [--k 3] [--format csv|geojson]\n"
+	      "        the next k station sites, greedy maximum coverage\n"
 	      "  yizhan export-edges [DATA] --mode M -o FILE.csv   a mode's graph as CSV (benchmarks)\n"
-	      "  yizhan render [DATA] Z/X/Y[@2x] [--layer map|stations] [--style S] -o FILE.png\n"
+	      "  yizhan render [DATA] Z/X/Y[@2x] [--layer map|stations|coverage] [--style S]\n"
+	      "        [--mode M] [--minutes 15] -o FILE.png\n"
 	      "        draw one tile as the server does; S is a style file or a name\n"
 	      "        (styles/S.json; default light)\n"
 	      "  yizhan seed [DATA] --bbox W,S,E,N --zooms Z0-Z1 [--layer L] [--style S] -o DIR\n"
@@ -194,6 +200,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 			TAKE(a->layer);
 		else if (!strcmp(o, "--style") && is_tile_command(a->command))
 			TAKE(a->style);
+		else if (!strcmp(o, "--minutes") && is_tile_command(a->command))
+			TAKE(a->minutes);
 		else if (!strcmp(o, "--bbox") && !strcmp(a->command, "seed"))
 			TAKE(a->bbox);
 		else if (!strcmp(o, "--zooms") && !strcmp(a->command, "seed"))
@@ -377,8 +385,11 @@ static int parse_layer(const char *cmd, const char *s, enum tile_layer *out)
 		*out = TILE_LAYER_MAP;
 	else if (!strcmp(s, "stations"))
 		*out = TILE_LAYER_STATIONS;
+	else if (!strcmp(s, "coverage"))
+		*out = TILE_LAYER_COVERAGE;
 	else {
-		fprintf(stderr, "yizhan %s: --layer must be map or stations, not \"%s\"\n", cmd, s);
+		fprintf(stderr, "yizhan %s: --layer must be map, stations or coverage, not \"%s\"\n",
+			cmd, s);
 		return -1;
 	}
 	return 0;
@@ -401,6 +412,19 @@ static int tilectx_open(const struct args *a, struct tilectx *c)
 	buf_init(&c->blank[0]);
 	buf_init(&c->blank[1]);
 	struct yz_errbuf eb;
+	/* the coverage layer's mode and limit, as the tile URL's parameters */
+	int mode = a->mode ? mode_parse(a->mode) : MODE_EBIKE;
+	double minutes = 15;
+	if (mode < 0) {
+		fprintf(stderr, "yizhan %s: --mode must be walk, ebike or car, not \"%s\"\n", a->command,
+			a->mode);
+		return 2;
+	}
+	if (a->minutes && (query_double("minutes", a->minutes, 0, 60, &minutes, &eb) || !(minutes > 0))) {
+		fprintf(stderr, "yizhan %s: --minutes must be a number in (0, 60], not \"%s\"\n",
+			a->command, a->minutes);
+		return 2;
+	}
 	if (tilejob_style_load(a->style, &c->st, &eb)) {
 		fprintf(stderr, "yizhan %s: %s\n", a->command, eb.msg);
 		return 2;
@@ -413,6 +437,7 @@ static int tilectx_open(const struct args *a, struct tilectx *c)
 	if (text_font_open(TEXT_FONT_DEFAULT, TEXT_FACE_DEFAULT, &c->font, &eb))
 		fprintf(stderr, "yizhan: tiles without labels: %s\n", eb.msg);
 	tilejob_data(c->d, c->font, &c->rd);
+	tilejob_coverage(c->d, (enum mode)mode, minutes, &c->rd);
 	c->w = workspace_render();
 	if (!c->w || tilejob_empty_png(1, &c->blank[0]) || tilejob_empty_png(2, &c->blank[1])) {
 		fprintf(stderr, "yizhan %s: out of memory\n", a->command);

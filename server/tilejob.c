@@ -22,6 +22,13 @@ void tilejob_data(const struct dataset *d, const struct text_font *font, struct 
 	};
 }
 
+void tilejob_coverage(const struct dataset *d, enum mode m, double minutes, struct render_data *rd)
+{
+	rd->cover = &d->cover[m];
+	rd->cover_graph = &d->graph[m];
+	rd->cover_limit_ms = minutes * 60000.0;
+}
+
 enum yz_err tilejob_render(struct render_ws *w, const struct render_data *rd, const struct style *st,
 			   const struct tile_req *t, const struct buf *blank, struct buf *png,
 			   int *empty)

@@ -26,6 +26,10 @@ struct style;
  * pointer borrowed from d, which must outlive *out. */
 void tilejob_data(const struct dataset *d, const struct text_font *font, struct render_data *out);
 
+/* Point the coverage layer of *rd at mode m's field with the limit
+ * `minutes` (times beyond it are gaps). */
+void tilejob_coverage(const struct dataset *d, enum mode m, double minutes, struct render_data *rd);
+
 /* Draws tile t into w->canvas and appends its PNG to `png`.  A tile with
  * nothing drawn gets `blank` (the transparent PNG of t's size, from
  * tilejob_empty_png) when not NULL, else its canvas encoded like any other

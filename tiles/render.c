@@ -11,7 +11,14 @@
  * Labels come last in their style order: candidates from the roads' names
  * (along the segment) and the communities' names (at the box centre), placed
  * by labels.c in world coordinates so neighbouring tiles agree, drawn with
- * text.c's outlines and halos.  Not drawn yet: the coverage overlay. */
+ * text.c's outlines and halos.
+ *
+ * The coverage overlay draws the roads of one mode's graph coloured by their
+ * time to the nearest station (routing/coverage.h): each segment is cut
+ * exactly where that time crosses a band's limit, the stretches beyond the
+ * asked limit are the gaps (a flat colour and a dashed hatch line), and the
+ * bands are painted from the farthest to the nearest so the near ones win
+ * at junctions. */
 #include "render.h"
 
 #include <math.h>
@@ -20,6 +27,7 @@
 
 #include "common/geo.h"
 #include "labels.h"
+#include "routing/snap.h"
 #include "stroke.h"
 #include "text.h"
 
@@ -51,6 +59,7 @@ void render_ws_fini(struct render_ws *w)
 	label_ws_free(w->labels);
 	free(w->cands);
 	free(w->line_xy);
+	free(w->stretch);
 	memset(w, 0, sizeof *w);
 }
 
@@ -529,6 +538,138 @@ static int draw_labels(struct render_ws *w, const struct render_data *d,
 	return 0;
 }
 
+/* ---- coverage ------------------------------------------------------------------ */
+
+/* Upper limits (ms) of the bands under the asked limit L: band i holds times
+ * up to th[i].  Bands beyond L are dropped, the band reaching L ends at L,
+ * and when L lies beyond the last band that band stretches to L; times over
+ * L are the gap (index n). */
+static unsigned cover_thresholds(const struct style_coverage *c, double L, double *th,
+				 struct style_color *col)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < c->nbands; i++) {
+		double t = c->band[i].max_minutes * 60000.0;
+		col[n] = c->band[i].color;
+		if (t >= L) {
+			th[n++] = L;
+			return n;
+		}
+		th[n++] = t;
+	}
+	th[n - 1] = L;
+	return n;
+}
+
+struct stretch_ctx {
+	struct render_ws *w;
+	uint32_t seg;
+	int failed;
+};
+
+static void add_stretch(void *ctx, double x0, double x1, unsigned band)
+{
+	struct stretch_ctx *c = ctx;
+	struct render_ws *w = c->w;
+	if (w->stretch_n == w->stretch_cap) {
+		uint32_t cap = w->stretch_cap ? w->stretch_cap * 2 : 4096;
+		struct cover_stretch *n = realloc(w->stretch, (size_t)cap * sizeof *n);
+		if (!n) {
+			c->failed = 1;
+			return;
+		}
+		w->stretch = n;
+		w->stretch_cap = cap;
+	}
+	w->stretch[w->stretch_n++] = (struct cover_stretch){c->seg, (float)x0, (float)x1, band};
+}
+
+struct slice_px {
+	struct render_ws *w;
+	const struct tile_proj *p;
+	uint32_t n;
+	int failed;
+};
+
+static void emit_px(void *ctx, double lon, double lat)
+{
+	struct slice_px *c = ctx;
+	if (xy_reserve(c->w, c->n + 1)) {
+		c->failed = 1;
+		return;
+	}
+	c->w->xy[2 * c->n] = (float)tile_px_x(c->p, lon);
+	c->w->xy[2 * c->n + 1] = (float)tile_px_y(c->p, lat);
+	c->n++;
+}
+
+/* Stroke every stretch of `band` into w->path. */
+static int stroke_band(struct render_ws *w, const struct render_data *d, const struct tile_proj *p,
+		       unsigned band, const struct stroke_style *st)
+{
+	for (uint32_t i = 0; i < w->stretch_n; i++) {
+		const struct cover_stretch *cs = &w->stretch[i];
+		if (cs->band != band)
+			continue;
+		struct slice_px c = {w, p, 0, 0};
+		network_seg_slice(d->net, cs->seg, cs->x0, cs->x1, emit_px, &c);
+		if (c.failed)
+			return -1;
+		stroke_polyline(&w->path, w->xy, c.n, 0, st, TOLERANCE);
+	}
+	return w->path.failed ? -1 : 0;
+}
+
+static int draw_coverage(struct render_ws *w, const struct render_data *d,
+			 const struct style_layer *l, const struct tile_proj *p, float zoom,
+			 float scale)
+{
+	const struct style_coverage *c = &l->coverage;
+	if (!d->cover || !d->cover_graph || !(d->cover_limit_ms > 0))
+		return 0;
+	double th[STYLE_MAX_BANDS];
+	struct style_color col[STYLE_MAX_BANDS];
+	unsigned n = cover_thresholds(c, d->cover_limit_ms, th, col);
+	w->stretch_n = 0;
+	for (uint32_t k = 0; k < w->seg_count; k++) {
+		struct stretch_ctx sc = {w, w->segs[k], 0};
+		coverage_seg_bands(d->cover, d->net, d->cover_graph, w->segs[k], th, n, add_stretch, &sc);
+		if (sc.failed)
+			return -1;
+	}
+	struct stroke_style st = {.width = style_eval_width(&c->width, zoom) * scale,
+				  .join = STROKE_JOIN_ROUND,
+				  .cap = STROKE_CAP_ROUND};
+	if (!(st.width > 0))
+		return 0;
+	if (c->has_gap && c->gap_color.a) {
+		path_reset(&w->path);
+		if (stroke_band(w, d, p, n, &st))
+			return -1;
+		rast_fill(&w->rast, &w->path, RAST_NONZERO, to_rast(c->gap_color), &w->canvas);
+	}
+	if (c->has_gap && c->hatch_color.a) {
+		float dash[2] = {c->hatch_spacing_px * scale * 0.5f, c->hatch_spacing_px * scale * 0.5f};
+		struct stroke_style hs = {.width = fmaxf(c->hatch_width_px * scale, st.width * 0.4f),
+					  .cap = STROKE_CAP_BUTT,
+					  .dash = dash,
+					  .dash_count = 2};
+		path_reset(&w->path);
+		if (stroke_band(w, d, p, n, &hs))
+			return -1;
+		rast_fill(&w->rast, &w->path, RAST_NONZERO, to_rast(c->hatch_color), &w->canvas);
+	}
+	for (unsigned b = n; b-- > 0;) {
+		if (!col[b].a)
+			continue;
+		path_reset(&w->path);
+		if (stroke_band(w, d, p, b, &st))
+			return -1;
+		rast_fill(&w->rast, &w->path, RAST_NONZERO, to_rast(col[b]), &w->canvas);
+	}
+	return 0;
+}
+
 enum yz_err render_tile(struct render_ws *w, const struct render_data *d, const struct style *s,
 			const struct tile_req *t, int *empty)
 {
@@ -547,8 +688,11 @@ enum yz_err render_tile(struct render_ws *w, const struct render_data *d, const 
 		const struct style_layer *l = style_layer(s, i);
 		if (!style_visible(l, zoom))
 			continue;
-		/* the stations layer draws only the markers */
+		/* the stations layer draws only the markers, the coverage
+		 * layer only the overlay, the map everything else */
 		if (t->layer == TILE_LAYER_STATIONS && l->source != STYLE_SRC_STATION)
+			continue;
+		if ((t->layer == TILE_LAYER_COVERAGE) != (l->source == STYLE_SRC_COVERAGE))
 			continue;
 		int err = 0;
 		if (l->type == STYLE_LABEL) {
@@ -585,8 +729,12 @@ enum yz_err render_tile(struct render_ws *w, const struct render_data *d, const 
 			if (l->type == STYLE_FILL || l->type == STYLE_LINE)
 				err = draw_features(w, d, l, &p, zoom, scale);
 			break;
+		case STYLE_SRC_COVERAGE:
+			if (l->type == STYLE_COVERAGE)
+				err = draw_coverage(w, d, l, &p, zoom, scale);
+			break;
 		default:
-			break; /* labels, coverage: not drawn yet */
+			break;
 		}
 		if (err)
 			return YZ_ENOMEM;

@@ -16,6 +16,7 @@
 #include "data/stations.h"
 #include "path.h"
 #include "raster.h"
+#include "routing/coverage.h"
 #include "routing/graph.h"
 #include "routing/spatial.h"
 #include "style.h"
@@ -36,6 +37,18 @@ struct render_data {
 	const struct communityset *comm;
 	const struct mapfeat_set *feat;        /* base-map areas and lines, may be NULL */
 	const struct text_font *font;          /* labels' font; NULL: no labels */
+	/* the coverage layer: time to the nearest station on one mode's graph,
+	 * gaps beyond the limit (NULL: coverage tiles stay empty) */
+	const struct coverage_field *cover;
+	const struct graph *cover_graph;
+	double cover_limit_ms;
+};
+
+/* A stretch of a segment in one coverage band (render scratch). */
+struct cover_stretch {
+	uint32_t seg;
+	float x0, x1;
+	uint32_t band;
 };
 
 struct render_ws {
@@ -55,12 +68,15 @@ struct render_ws {
 	uint32_t cand_cap;
 	float *line_xy;             /* all candidate polylines, px */
 	uint32_t line_cap;
+	/* coverage: the tile's segments cut into bands */
+	struct cover_stretch *stretch;
+	uint32_t stretch_n, stretch_cap;
 };
 
 enum yz_err render_ws_init(struct render_ws *w);
 void render_ws_fini(struct render_ws *w);
 
-/* Draw tile `t` of the `map` or `stations` layer into w->canvas (premultiplied
+/* Draw tile `t` of the `map`, `stations` or `coverage` layer into w->canvas (premultiplied
  * RGBA, size 256·scale); *empty is set when nothing at all was drawn on a
  * transparent background (the caller may then serve a shared empty PNG).
  * YZ_ENOMEM only. */

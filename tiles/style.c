@@ -66,7 +66,7 @@ static const char *const type_keys[STYLE_TYPE_COUNT][8] = {
 	[STYLE_LINE] = {"color", "width", "casing", "dash", "join", "cap", NULL},
 	[STYLE_CIRCLE] = {"radius", "color", "stroke_color", "stroke_width", "cluster", NULL},
 	[STYLE_LABEL] = {"field", "size", "color", "halo_color", "halo_width", NULL},
-	[STYLE_COVERAGE] = {"bands", "gap", NULL},
+	[STYLE_COVERAGE] = {"bands", "gap", "width", NULL},
 };
 static const char *const filter_keys[] = {"class", NULL};
 static const char *const casing_keys[] = {"color", "width", NULL};
@@ -534,6 +534,8 @@ static bool parse_coverage(struct ctx *c, const struct jsonr_node *o, struct sty
 				   (double)band->max_minutes, (double)p->band[i - 1].max_minutes);
 	}
 	p->nbands = (uint8_t)count;
+	if (!opt_value(c, o, "width", 0, 256, 4, &p->width))
+		return false;
 	if (!(gap = jsonr_get(o, "gap")))
 		return true;
 	p->hatch_spacing_px = 8;

@@ -123,6 +123,7 @@ struct style_band {
 struct style_coverage {
 	uint8_t nbands;                   /* 1..STYLE_MAX_BANDS */
 	struct style_band band[STYLE_MAX_BANDS];
+	struct style_value width;         /* the roads' stroke, px, default 4 */
 	bool has_gap;                     /* draw places beyond the last band */
 	struct style_color gap_color;
 	struct style_color hatch_color;   /* alpha 0 = no hatch */

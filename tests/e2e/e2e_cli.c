@@ -226,7 +226,9 @@ START_TEST(bad_arguments_exit_2)
 		{"render", E2E_DATASET, "15/99999/1", "-o", "x.png", NULL},         /* x out of range */
 		{"render", E2E_DATASET, "21/0/0", "-o", "x.png", NULL},             /* zoom */
 		{"render", E2E_DATASET, "15/1/1", "--layer", "roads", "-o", "x.png", NULL},
-		{"render", E2E_DATASET, "15/1/1", "--layer", "coverage", "-o", "x.png", NULL},
+		{"render", E2E_DATASET, "15/1/1", "--layer", "coverage", "--minutes", "0", "-o", "x.png", NULL},
+		{"render", E2E_DATASET, "15/1/1", "--layer", "coverage", "--minutes", "61", "-o", "x.png", NULL},
+		{"render", E2E_DATASET, "15/1/1", "--layer", "coverage", "--mode", "boat", "-o", "x.png", NULL},
 		{"render", E2E_DATASET, "15/1/1", "--style", "nosuch", "-o", "x.png", NULL},
 		{"render", E2E_DATASET, "15/1/1", "--style", "../etc", "-o", "x.png", NULL},
 		{"render", E2E_DATASET, "15/1/1", "--style", NULL},                 /* no value */

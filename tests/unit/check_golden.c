@@ -40,6 +40,8 @@ struct gtile {
 	uint64_t hash;
 	int has_hash;
 	struct tile_req t;
+	enum mode mode;            /* coverage tiles: TILE:MODE:MINUTES */
+	double minutes;
 	const struct dataset *d;   /* set by the fixture */
 	const struct style *st;
 };
@@ -86,9 +88,19 @@ static void read_manifest(void)
 		char *end;
 		g->hash = strtoull(hash, &end, 16);
 		g->has_hash = strlen(hash) == 16 && *end == '\0';
-		char path[80];
+		char path[80], mode[16] = "ebike";
 		struct yz_errbuf eb;
-		snprintf(path, sizeof path, "%s.png", g->tile);
+		g->minutes = 15;
+		char *colon = strchr(g->tile, ':');
+		int m;
+		if (colon && (sscanf(colon, ":%15[a-z]:%lf", mode, &g->minutes) != 2 ||
+			      (m = mode_parse(mode)) < 0 || !(g->minutes > 0 && g->minutes <= 60))) {
+			snprintf(manifest_err, sizeof manifest_err,
+				 "manifest line %u: %s: want TILE:MODE:MINUTES", no, g->tile);
+			break;
+		}
+		g->mode = colon ? (enum mode)m : MODE_EBIKE;
+		snprintf(path, sizeof path, "%.*s.png", colon ? (int)(colon - g->tile) : 63, g->tile);
 		if (tilepath_parse(path, &g->t, &eb)) {
 			snprintf(manifest_err, sizeof manifest_err, "manifest line %u: %s: %.200s", no,
 				 g->tile, eb.msg);
@@ -168,6 +180,7 @@ static void draw(struct render_ws *w, const struct gtile *g, struct buf *png)
 {
 	struct render_data rd;
 	tilejob_data(g->d, font, &rd);
+	tilejob_coverage(g->d, g->mode, g->minutes, &rd);
 	struct buf blank;
 	buf_init(&blank);
 	ck_assert_int_eq(tilejob_empty_png(g->t.scale, &blank), YZ_OK);
@@ -335,6 +348,7 @@ static void *redraw_thread(void *arg)
 	struct render_data rd;
 	for (unsigned i = tile_count; i-- > 0;) {
 		tilejob_data(tiles[i].d, font, &rd);
+		tilejob_coverage(tiles[i].d, tiles[i].mode, tiles[i].minutes, &rd);
 		int empty;
 		if (tilejob_render(&w, &rd, tiles[i].st, &tiles[i].t, NULL, &r->png[i], &empty) ||
 		    r->png[i].failed)
@@ -358,6 +372,7 @@ START_TEST(deterministic)
 	struct render_data rd;
 	for (unsigned i = 0; i < tile_count; i++) {
 		tilejob_data(tiles[i].d, font, &rd);
+		tilejob_coverage(tiles[i].d, tiles[i].mode, tiles[i].minutes, &rd);
 		int empty;
 		ck_assert_int_eq(tilejob_render(&w, &rd, tiles[i].st, &tiles[i].t, NULL,
 						&first.png[i], &empty),

@@ -1,0 +1,157 @@
+/* cover_comm.c — clip the network to each community (see cover_comm.h).
+ *
+ * Pieces come from the piece grid's cells under the community's bounding
+ * box; each is clipped in e7 degrees, where a straight piece stays straight,
+ * and its inside parameters become fractions of the segment through the
+ * pieces' haversine lengths, the measure every fraction in routing/ uses. */
+#include "cover_comm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/geo.h"
+#include "polyclip.h"
+
+static int span_cmp(const void *x, const void *y)
+{
+	const struct comm_span *a = x, *b = y;
+	if (a->seg != b->seg)
+		return a->seg < b->seg ? -1 : 1;
+	return a->f0 < b->f0 ? -1 : a->f0 > b->f0;
+}
+
+struct span_buf {
+	struct comm_span *v;
+	size_t n, cap;
+};
+
+static int push(struct span_buf *b, struct comm_span s)
+{
+	if (b->n == b->cap) {
+		size_t c = b->cap ? b->cap * 2 : 1024;
+		struct comm_span *nv = realloc(b->v, c * sizeof *nv);
+		if (!nv)
+			return -1;
+		b->v = nv;
+		b->cap = c;
+	}
+	b->v[b->n++] = s;
+	return 0;
+}
+
+/* Cumulative haversine length at each shape point from its segment's start,
+ * and each segment's total. */
+static int measure(const struct network *net, double **pt_cum, double **seg_total)
+{
+	*pt_cum = malloc((net->pt_count ? net->pt_count : 1) * sizeof **pt_cum);
+	*seg_total = malloc((net->seg_count ? net->seg_count : 1) * sizeof **seg_total);
+	if (!*pt_cum || !*seg_total)
+		return -1;
+	for (uint32_t s = 0; s < net->seg_count; s++) {
+		uint32_t first = net->seg_pt_first[s], last = net->seg_pt_first[s + 1] - 1;
+		double cum = 0;
+		(*pt_cum)[first] = 0;
+		for (uint32_t p = first; p < last; p++) {
+			cum += geo_haversine_m(geo_from_e7(net->pt_lon_e7[p]), geo_from_e7(net->pt_lat_e7[p]),
+					       geo_from_e7(net->pt_lon_e7[p + 1]),
+					       geo_from_e7(net->pt_lat_e7[p + 1]));
+			(*pt_cum)[p + 1] = cum;
+		}
+		(*seg_total)[s] = cum;
+	}
+	return 0;
+}
+
+static int clip_one(struct span_buf *out, struct polyclip *pc, const struct network *net,
+		    const struct grid *pieces, const struct community *cm, uint32_t *piece_stamp,
+		    uint32_t stamp, const double *pt_cum, const double *seg_total)
+{
+	int32_t cx0, cy0, cx1, cy1;
+	grid_cell_of(pieces, cm->min_lon_e7, cm->min_lat_e7, &cx0, &cy0);
+	grid_cell_of(pieces, cm->max_lon_e7, cm->max_lat_e7, &cx1, &cy1);
+	size_t start = out->n;
+	for (int32_t y = cy0; y <= cy1; y++)
+		for (int32_t x = cx0; x <= cx1; x++) {
+			uint32_t cell = (uint32_t)y * pieces->cols + (uint32_t)x;
+			for (uint32_t i = pieces->cell_first[cell]; i < pieces->cell_first[cell + 1]; i++) {
+				uint32_t p = pieces->cell_items[i];
+				if (piece_stamp[p] == stamp)
+					continue;
+				piece_stamp[p] = stamp;
+				uint32_t seg = network_piece_seg(net, p);
+				double iv[16][2];
+				unsigned n = polyclip_line(pc, net->pt_lon_e7[p], net->pt_lat_e7[p],
+							   net->pt_lon_e7[p + 1], net->pt_lat_e7[p + 1], iv,
+							   16);
+				double total = seg_total[seg], a = pt_cum[p], l = pt_cum[p + 1] - a;
+				for (unsigned k = 0; k < n; k++) {
+					double f0 = total > 0 ? (a + iv[k][0] * l) / total : 0;
+					double f1 = total > 0 ? (a + iv[k][1] * l) / total : 1;
+					if (push(out, (struct comm_span){seg, (float)f0, (float)f1}))
+						return -1;
+				}
+			}
+		}
+	/* sort this community's stretches and join the touching ones */
+	struct comm_span *v = out->v + start;
+	size_t n = out->n - start, k = 0;
+	qsort(v, n, sizeof *v, span_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (k && v[k - 1].seg == v[i].seg && v[i].f0 <= v[k - 1].f1) {
+			if (v[i].f1 > v[k - 1].f1)
+				v[k - 1].f1 = v[i].f1;
+		} else {
+			v[k++] = v[i];
+		}
+	}
+	out->n = start + k;
+	return 0;
+}
+
+enum yz_err comm_spans_build(struct comm_spans *cs, const struct network *net,
+			     const struct grid *pieces, const struct communityset *comm)
+{
+	memset(cs, 0, sizeof *cs);
+	cs->count = comm->count;
+	cs->first = calloc((size_t)comm->count + 1, sizeof *cs->first);
+	double *pt_cum = NULL, *seg_total = NULL;
+	uint32_t *piece_stamp = calloc(net->pt_count ? net->pt_count : 1, sizeof *piece_stamp);
+	struct span_buf out = {0};
+	if (!cs->first || !piece_stamp || measure(net, &pt_cum, &seg_total))
+		goto nomem;
+	for (uint32_t c = 0; c < comm->count; c++) {
+		const struct community *cm = &comm->items[c];
+		struct polyclip pc;
+		if (polyclip_init(&pc, comm->ring_pt_first, cm->ring_first, cm->ring_count,
+				  comm->pt_lon_e7, comm->pt_lat_e7))
+			goto nomem;
+		int failed = pieces->cell_first && clip_one(&out, &pc, net, pieces, cm, piece_stamp,
+							    c + 1, pt_cum, seg_total);
+		polyclip_fini(&pc);
+		if (failed)
+			goto nomem;
+		cs->first[c + 1] = (uint32_t)out.n;
+	}
+	cs->spans = out.v ? out.v : malloc(sizeof *cs->spans);
+	if (!cs->spans)
+		goto nomem;
+	free(pt_cum);
+	free(seg_total);
+	free(piece_stamp);
+	return YZ_OK;
+nomem:
+	free(out.v);
+	free(pt_cum);
+	free(seg_total);
+	free(piece_stamp);
+	free(cs->first);
+	memset(cs, 0, sizeof *cs);
+	return YZ_ENOMEM;
+}
+
+void comm_spans_free(struct comm_spans *cs)
+{
+	free(cs->first);
+	free(cs->spans);
+	memset(cs, 0, sizeof *cs);
+}
