@@ -492,7 +492,10 @@ function renderCoverage(cov) {
   $('plan-total').textContent = `${MODE_LABEL[cov.mode] || cov.mode} ${cov.minutes} 分钟：道路 ${km(t.road_m)} 公里，` +
     `已覆盖 ${km(t.covered_m)} 公里（${pct(t.ratio)}）`;
   $('plan-total').hidden = false;
-  const rows = [...cov.communities].sort((a, b) => a.ratio - b.ratio || a.name.localeCompare(b.name, 'zh-CN'));
+  // Lowest coverage first; communities without any road of this mode (outside
+  // the road data) have no meaningful ratio and go last.
+  const rows = [...cov.communities].sort((a, b) => (a.road_m > 0 ? 0 : 1) - (b.road_m > 0 ? 0 : 1) ||
+    a.ratio - b.ratio || a.name.localeCompare(b.name, 'zh-CN'));
   const withPop = rows.some((c) => c.population != null);
   const head = $('plan-table').tHead.rows[0];
   if (withPop && head.cells.length === 4) head.insertAdjacentHTML('beforeend', '<th scope="col">人口覆盖</th>');
@@ -503,14 +506,15 @@ function renderCoverage(cov) {
     const tr = document.createElement('tr');
     tr.dataset.id = c.id;
     tr.innerHTML = `<td><button type="button">${esc(c.name)}</button></td><td>${km(c.road_m)} km</td><td>${km(c.covered_m)} km</td>` +
-      `<td><span class="bar" style="width:${Math.round(c.ratio * 40)}px"></span>${pct(c.ratio)}</td>` +
+      (c.road_m > 0 ? `<td><span class="bar" style="width:${Math.round(c.ratio * 40)}px"></span>${pct(c.ratio)}</td>`
+        : '<td title="数据范围内没有这种出行方式可用的道路">无道路</td>') +
       (withPop ? `<td>${c.population ? pct((c.covered_population ?? 0) / c.population) : '—'}</td>` : '');
     tr.querySelector('button').addEventListener('click', () => zoomToCommunity(c.id, tr));
     tb.append(tr);
   }
   $('plan-table').hidden = false;
   if (cov.gaps && cov.gaps.coordinates && cov.gaps.coordinates.length)
-    L.geoJSON(cov.gaps, { style: { color: '#d0021b', weight: 3, opacity: 0.9 }, renderer: gapRenderer, interactive: false }).addTo(planLayer);
+    L.geoJSON(cov.gaps, { style: { color: '#d0021b', weight: 2.5, opacity: 0.85 }, renderer: gapRenderer, interactive: false }).addTo(planLayer);
 }
 
 async function zoomToCommunity(id, tr) {
