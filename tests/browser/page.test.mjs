@@ -71,7 +71,7 @@ function metres(aLon, aLat, bLon, bLat) {
   return Math.hypot((bLon - aLon) * k * Math.cos(aLat * k), (bLat - aLat) * k) * 6371008.8;
 }
 
-test('the page loads without console errors: base-map tiles, all stations (clustered), demo notice, attribution', { skip }, async () => {
+test('the page loads without console errors: base-map tiles, all stations (clustered), demo notice, attribution', { skip }, async (t) => {
   const { ctx, page, errors } = await open(PHONE);
   const tiles = await tilesLoaded(page, '.leaflet-tile-pane');
   assert.ok(tiles.length > 0);
@@ -93,6 +93,17 @@ test('the page loads without console errors: base-map tiles, all stations (clust
   }
   assert.match(await page.textContent('.leaflet-control-attribution'), /© OpenStreetMap contributors/);
   assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  // What a phone downloads for the first view (reported, not asserted).
+  const w = await page.evaluate(() => {
+    const out = { html: performance.getEntriesByType('navigation')[0].transferSize, code: 0, api: 0, tiles: 0, n: 0 };
+    for (const e of performance.getEntriesByType('resource')) {
+      if (e.name.includes('/tiles/')) { out.tiles += e.transferSize; out.n++; }
+      else if (e.name.includes('/api/') || e.name.endsWith('/health')) out.api += e.transferSize;
+      else out.code += e.transferSize;
+    }
+    return out;
+  });
+  t.diagnostic(`first view on a phone: html ${w.html} B, js+css ${w.code} B, API ${w.api} B, ${w.n} tiles ${w.tiles} B (bytes on the wire)`);
   await shot(page, 'phone-map');
   assert.deepEqual(errors, []);
   await ctx.close();
@@ -202,6 +213,22 @@ test('location refused: the page says so in Chinese and a tap on the map sets th
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await page.waitForSelector('#nearest li button');
   assert.ok(await page.$('.leaflet-overlay-pane path.yz-me'), 'the chosen point is marked');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('360 px wide: nothing scrolls sideways, in either view', { skip }, async () => {
+  const { ctx, page, errors } = await open({ ...PHONE, viewport: { width: 360, height: 740 }, geolocation: HERE, permissions: ['geolocation'] },
+    { allowFailedUrl: /\/api\/(coverage|suggest)\b/ });
+  await page.click('#locate');
+  await page.waitForSelector('#nearest li button');
+  await page.click('#nearest li:first-child button');
+  await page.waitForSelector('#card:not([hidden])');
+  const width = () => page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(await width() <= 360, `map view is ${await width()} px wide`);
+  await page.click('#tab-plan');
+  await page.waitForFunction(() => !document.querySelector('#plan-table').hidden || !document.querySelector('#msg').hidden);
+  assert.ok(await width() <= 360, `planner view is ${await width()} px wide`);
   assert.deepEqual(errors, []);
   await ctx.close();
 });
