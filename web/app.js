@@ -240,7 +240,7 @@ function showCard(s, trip) {
     selectedId = null;
     drawStations();
   });
-  if (window.matchMedia('(max-width: 859px)').matches) card.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  card.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
 }
 
 // ---- search ---------------------------------------------------------------------------
@@ -260,6 +260,7 @@ $('search').addEventListener('submit', async (ev) => {
       li.innerHTML = `<button type="button"><span class="name">${esc(s.name)}</span>` +
         `<span class="meta">${esc(s.address)} · ${openText(s.open_now)}</span></button>`;
       li.querySelector('button').addEventListener('click', () => {
+        ul.hidden = true; // the card takes the list's place; searching again brings it back
         map.setView([s.lat, s.lon], Math.max(map.getZoom(), 16));
         selectStation(s);
       });
