@@ -178,12 +178,21 @@ clean:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
-# ---- bench (issue 3) --------------------------------------------------------
+# ---- bench (issues 3, 4 and 5) ----------------------------------------------
 # `make bench`: the compute-only routing benchmark (build/release/routing_bench,
 # linked with the library objects), then scripts/bench/run.sh (yizhan vs
-# pgRouting, and HTTP with wrk); raw outputs in /tmp/yizhan-bench/.
+# pgRouting, and HTTP with wrk), then scripts/bench/tiles.sh (tiles: yizhan vs
+# Mapnik and MapServer uncached, vs nginx cached), and scripts/bench/coverage.sh
+# (coverage and suggest vs pgRouting); raw outputs in /tmp/yizhan-bench/ (tiles
+# in /tmp/yizhan-bench/tiles/).
 $(B)/routing_bench: $(B)/scripts/bench/routing_bench.o $(LIB_OBJ)
 	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
-bench: $(PROG) $(B)/routing_bench
+$(B)/coverage_bench: $(B)/scripts/bench/coverage_bench.o $(LIB_OBJ)
+	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
+$(B)/tile_split: $(B)/scripts/bench/tile_split.o $(LIB_OBJ)
+	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
+bench: $(PROG) $(B)/routing_bench $(B)/coverage_bench $(B)/tile_split
 	sh scripts/bench/run.sh
+	sh scripts/bench/coverage.sh
+	sh scripts/bench/tiles.sh
 # ---- end bench --------------------------------------------------------------

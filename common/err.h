@@ -23,7 +23,8 @@
 	X(YZ_EEMPTY, "empty", "no usable data")                                    \
 	X(YZ_ELIMIT, "limit", "request exceeds a documented limit")                \
 	X(YZ_ESNAP, "snap", "nothing to snap to within the snapping distance")    \
-	X(YZ_EUNREACHABLE, "unreachable", "no path between the points")
+	X(YZ_EUNREACHABLE, "unreachable", "no path between the points")        \
+	X(YZ_EBUSY, "busy", "busy, try again later")
 
 enum yz_err {
 #define YZ_ERR_ENUM(code, name, text) code,

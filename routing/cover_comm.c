@@ -155,3 +155,54 @@ void comm_spans_free(struct comm_spans *cs)
 	free(cs->spans);
 	memset(cs, 0, sizeof *cs);
 }
+
+/* ---- sums ------------------------------------------------------------------------ */
+
+static void covered_of(const struct coverage_field *f, const struct network *net,
+		       const struct graph *g, uint32_t seg, double limit_ms, struct cover_iv *iv)
+{
+	coverage_seg_covered(f, net, g, seg, f->node_ms[net->seg_from[seg]],
+			     f->node_ms[net->seg_to[seg]], limit_ms, iv);
+}
+
+void cover_sums(const struct coverage_field *f, const struct network *net, const struct graph *g,
+		double limit_ms, const struct comm_spans *cs, struct cover_sum *total,
+		struct cover_sum *per_comm)
+{
+	*total = (struct cover_sum){0, 0};
+	for (uint32_t seg = 0; seg < net->seg_count; seg++) {
+		if (!g->seg_dirs[seg])
+			continue;
+		struct cover_iv iv;
+		covered_of(f, net, g, seg, limit_ms, &iv);
+		double len = net->seg_length_m[seg];
+		total->road_m += len;
+		total->covered_m += cover_iv_sum(&iv) * len;
+	}
+	if (!cs)
+		return;
+	for (uint32_t c = 0; c < cs->count; c++) {
+		struct cover_sum *row = &per_comm[c];
+		*row = (struct cover_sum){0, 0};
+		uint32_t last = GRAPH_NONE;
+		struct cover_iv iv = {0};
+		for (uint32_t i = cs->first[c]; i < cs->first[c + 1]; i++) {
+			const struct comm_span *sp = &cs->spans[i];
+			if (!g->seg_dirs[sp->seg])
+				continue;
+			if (sp->seg != last) {
+				covered_of(f, net, g, sp->seg, limit_ms, &iv);
+				last = sp->seg;
+			}
+			double len = net->seg_length_m[sp->seg], in = 0;
+			for (unsigned k = 0; k < iv.n; k++) {
+				double a = iv.iv[k][0] > sp->f0 ? iv.iv[k][0] : sp->f0;
+				double b = iv.iv[k][1] < sp->f1 ? iv.iv[k][1] : sp->f1;
+				if (b > a)
+					in += b - a;
+			}
+			row->road_m += (sp->f1 - sp->f0) * len;
+			row->covered_m += in * len;
+		}
+	}
+}

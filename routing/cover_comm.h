@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "coverage.h"
 #include "data/communities.h"
 #include "graph.h"
 #include "spatial.h"
@@ -33,5 +34,17 @@ struct comm_spans {
 enum yz_err comm_spans_build(struct comm_spans *cs, const struct network *net,
 			     const struct grid *pieces, const struct communityset *comm);
 void comm_spans_free(struct comm_spans *cs);
+
+/* Road length and the part within the limit. */
+struct cover_sum {
+	double road_m, covered_m;
+};
+
+/* Coverage of graph g under `limit_ms` from field f: the whole network in
+ * *total, and per community into per_comm[cs->count] when cs is not NULL.
+ * Segments outside g count neither as road nor as covered (SPEC §7). */
+void cover_sums(const struct coverage_field *f, const struct network *net, const struct graph *g,
+		double limit_ms, const struct comm_spans *cs, struct cover_sum *total,
+		struct cover_sum *per_comm);
 
 #endif

@@ -56,7 +56,8 @@ void grid_cell_of(const struct grid *g, int32_t lon_e7, int32_t lat_e7, int32_t 
 struct range_src {
 	const struct network *net;        /* pieces, or NULL for points */
 	const int32_t *lon, *lat;
-	uint32_t n;                       /* pieces: pt_count; points: count */
+	const int32_t *box;               /* boxes: min lon, min lat, max lon, max lat */
+	uint32_t n;                       /* pieces: pt_count; points, boxes: count */
 };
 
 static int item_range(const struct range_src *r, uint32_t i, int32_t b[4])
@@ -73,6 +74,10 @@ static int item_range(const struct range_src *r, uint32_t i, int32_t b[4])
 		b[2] = x0 < x1 ? x1 : x0;
 		b[1] = y0 < y1 ? y0 : y1;
 		b[3] = y0 < y1 ? y1 : y0;
+	} else if (r->box) {
+		memcpy(b, &r->box[4 * (size_t)i], 4 * sizeof *b);
+		if (b[0] > b[2] || b[1] > b[3])
+			return 0;
 	} else {
 		b[0] = b[2] = r->lon[i];
 		b[1] = b[3] = r->lat[i];
@@ -163,6 +168,13 @@ enum yz_err grid_build_points(struct grid *g, const int32_t *lon_e7, const int32
 			      uint32_t n, struct yz_errbuf *eb)
 {
 	struct range_src r = {.lon = lon_e7, .lat = lat_e7, .n = n};
+	return build(g, &r, eb);
+}
+
+enum yz_err grid_build_boxes(struct grid *g, const int32_t *box_e7, uint32_t n,
+			     struct yz_errbuf *eb)
+{
+	struct range_src r = {.box = box_e7, .n = n};
 	return build(g, &r, eb);
 }
 

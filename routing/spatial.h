@@ -30,6 +30,11 @@ enum yz_err grid_build_pieces(struct grid *g, const struct network *net, struct 
 enum yz_err grid_build_points(struct grid *g, const int32_t *lon_e7, const int32_t *lat_e7,
 			      uint32_t n, struct yz_errbuf *eb);
 
+/* Index `n` boxes given as min lon, min lat, max lon, max lat (e7, four per
+ * box); an inverted box is left out.  Items are their indexes. */
+enum yz_err grid_build_boxes(struct grid *g, const int32_t *box_e7, uint32_t n,
+			     struct yz_errbuf *eb);
+
 void grid_free(struct grid *g);
 
 /* Cell coordinates of a point, clamped to the grid. */

@@ -145,7 +145,8 @@ static long candidates(const struct state *st, const struct suggest_params *p, u
 	}
 	double lat0 = n ? lat_sum / n : 0;
 	double mx = 111194.9266 * cos(lat0 * M_PI / 180), my = 111194.9266; /* metres per degree */
-	double cell = p->cell_m;
+	/* every candidate when they fit; else thinned, from cell_m up */
+	double cell = p->max_candidates && n > p->max_candidates ? p->cell_m : 0;
 	uint32_t kept;
 	for (;;) {
 		uint32_t k = 0;
@@ -164,7 +165,7 @@ static long candidates(const struct state *st, const struct suggest_params *p, u
 		for (uint32_t i = 0; i < k; i++)
 			if (i == 0 || c[i].cell != c[i - 1].cell)
 				c[kept++] = c[i];
-		if (!p->max_candidates || kept <= p->max_candidates || cell <= 0)
+		if (cell <= 0 || kept <= p->max_candidates)
 			break;
 		cell *= 2;
 	}

@@ -10,9 +10,9 @@
  * as evaluating every candidate at every step (`plain`, kept for tests).
  *
  * Candidates are the junctions at the ends of segments with an uncovered
- * part, thinned to the best one per grid cell (the one touching the most
- * uncovered length) so that at most `max_candidates` remain: the cell
- * doubles from `cell_m` until they fit. */
+ * part.  When there are more than `max_candidates` (a province), they are
+ * thinned to the best one per grid cell (the one touching the most uncovered
+ * length), the cell doubling from `cell_m` until they fit. */
 #ifndef YZ_SUGGEST_H
 #define YZ_SUGGEST_H
 
@@ -29,8 +29,8 @@
 struct suggest_params {
 	uint32_t limit_ms;
 	unsigned k;                  /* ≤ SUGGEST_MAX_K */
-	double cell_m;               /* first thinning cell, metres (0: no thinning) */
-	uint32_t max_candidates;     /* 0: no bound */
+	double cell_m;               /* first thinning cell, metres (> 0) */
+	uint32_t max_candidates;     /* thin beyond this many; 0: never */
 	bool plain;                  /* evaluate every candidate at every step */
 };
 

@@ -21,6 +21,7 @@ void api_nearest(struct http_request *req, struct http_response *res);
 void api_isochrone(struct http_request *req, struct http_response *res);
 void api_tiles(struct http_request *req, struct http_response *res);
 void api_coverage(struct http_request *req, struct http_response *res);
+void api_admin_reload(struct http_request *req, struct http_response *res);
 void api_suggest(struct http_request *req, struct http_response *res);
 
 /* Shared parameter helpers: write an error into `res` and return -1 on

@@ -22,8 +22,8 @@
 
 #define API_MAX_MINUTES 60.0
 #define API_SUGGEST_DEFAULT_K 3
-#define API_SUGGEST_CELL_M 100.0
-#define API_SUGGEST_MAX_CANDIDATES 1500
+#define API_SUGGEST_CELL_M 50.0
+#define API_SUGGEST_MAX_CANDIDATES 5000
 
 enum format { FMT_JSON, FMT_CSV, FMT_GEOJSON };
 
@@ -83,26 +83,9 @@ static void csv_field(struct buf *b, const char *s)
 
 /* ---- coverage -------------------------------------------------------------------- */
 
-struct comm_row {
-	double road_m, covered_m;
-};
-
 static void emit_point(void *ctx, double lon, double lat)
 {
 	json_lonlat(ctx, lon, lat);
-}
-
-/* Covered metres of the stretch [f0, f1] of a segment with covered
- * intervals `iv`. */
-static double overlap_m(const struct cover_iv *iv, double f0, double f1, double len)
-{
-	double sum = 0;
-	for (unsigned i = 0; i < iv->n; i++) {
-		double a = fmax(iv->iv[i][0], f0), b = fmin(iv->iv[i][1], f1);
-		if (b > a)
-			sum += b - a;
-	}
-	return sum * len;
 }
 
 static void covered_of(const struct dataset *d, enum mode m, uint32_t seg, double limit_ms,
@@ -140,7 +123,7 @@ static void write_gaps(struct json *j, const struct dataset *d, enum mode m, dou
 }
 
 static void write_comm_props(struct json *j, const struct dataset *d, const struct community *cm,
-			     const struct comm_row *r)
+			     const struct cover_sum *r)
 {
 	json_key(j, "id");
 	json_str(j, dataset_comm_str(d, cm->id));
@@ -182,41 +165,18 @@ void api_coverage(struct http_request *req, struct http_response *res)
 	double limit_ms = minutes * 60000.0;
 	const struct graph *g = &d->graph[m];
 
-	/* totals */
-	double road_m = 0, covered_m = 0;
-	for (uint32_t seg = 0; seg < d->net.seg_count; seg++) {
-		if (!g->seg_dirs[seg])
-			continue;
-		struct cover_iv cov;
-		covered_of(d, m, seg, limit_ms, &cov);
-		double len = d->net.seg_length_m[seg];
-		road_m += len;
-		covered_m += cover_iv_sum(&cov) * len;
-	}
-	/* the community table */
-	struct comm_row *rows = calloc(d->comm.count ? d->comm.count : 1, sizeof *rows);
+	/* totals and the community table */
+	struct cover_sum *rows = calloc(d->comm.count ? d->comm.count : 1, sizeof *rows);
 	if (!rows) {
 		http_busy(res);
 		return;
 	}
+	struct cover_sum total;
+	cover_sums(&d->cover[m], &d->net, g, limit_ms, &d->comm_spans, &total, rows);
+	double road_m = total.road_m, covered_m = total.covered_m;
 	double pop = 0, pop_covered = 0;
 	bool any_pop = false;
 	for (uint32_t c = 0; c < d->comm.count; c++) {
-		const struct comm_spans *cs = &d->comm_spans;
-		uint32_t last_seg = GRAPH_NONE;
-		struct cover_iv cov = {0};
-		for (uint32_t i = cs->first[c]; i < cs->first[c + 1]; i++) {
-			const struct comm_span *sp = &cs->spans[i];
-			if (!g->seg_dirs[sp->seg])
-				continue;
-			if (sp->seg != last_seg) {
-				covered_of(d, m, sp->seg, limit_ms, &cov);
-				last_seg = sp->seg;
-			}
-			double len = d->net.seg_length_m[sp->seg];
-			rows[c].road_m += (sp->f1 - sp->f0) * len;
-			rows[c].covered_m += overlap_m(&cov, sp->f0, sp->f1, len);
-		}
 		const struct community *cm = &d->comm.items[c];
 		if (cm->population >= 0) {
 			any_pop = true;

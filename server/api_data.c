@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -118,6 +119,34 @@ void api_health(struct http_request *req, struct http_response *res)
 	buf_printf(&res->body, "{\"status\":\"ok\",\"uptime_s\":%.3f,\"dataset\":",
 		   http_uptime_s(req->server));
 	api_write_summary(req->data, &res->body);
+	/* the last reload: when, how long, and why it failed (the old data
+	 * keeps being served then) */
+	struct http_reload_status rs;
+	http_reload_status(req->server, &rs);
+	buf_adds(&res->body, ",\"reload\":");
+	struct json j;
+	json_init(&j, &res->body);
+	if (!rs.any) {
+		json_null(&j);
+	} else {
+		char at[32];
+		time_t t = (time_t)rs.at_unix;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		json_obj_begin(&j);
+		json_key(&j, "count");
+		json_uint(&j, rs.count);
+		json_key(&j, "ok");
+		json_bool(&j, rs.ok);
+		json_key(&j, "at");
+		json_str(&j, at);
+		json_key(&j, "duration_s");
+		json_num(&j, rs.duration_s, 3);
+		json_key(&j, "message");
+		json_str(&j, rs.message);
+		json_obj_end(&j);
+	}
 	buf_addc(&res->body, '}');
 }
 

@@ -415,7 +415,7 @@ static enum yz_err dataset_finish(struct dataset *d, struct yz_errbuf *eb)
 	search_fini(&s);
 	if (comm_spans_build(&d->comm_spans, &d->net, &d->piece_grid, &d->comm))
 		return yz_fail(eb, YZ_ENOMEM, "out of memory");
-	return YZ_OK;
+	return grid_build_boxes(&d->feat_grid, d->feat.bbox, d->feat.count, eb);
 }
 
 /* ---- snapshot ---------------------------------------------------------------- */
@@ -680,6 +680,7 @@ void dataset_free(struct dataset *d)
 		coverage_field_free(&d->cover[m]);
 	}
 	comm_spans_free(&d->comm_spans);
+	grid_free(&d->feat_grid);
 	free(d->station_hours);
 	if (d->snapshot_bytes) {
 		free(d->snapshot_bytes);

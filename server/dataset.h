@@ -61,6 +61,7 @@ struct dataset {
 
 	/* base-map features (water, green, buildings …) of an OSM road source */
 	struct mapfeat_set feat;      /* arrays may point into the snapshot */
+	struct grid feat_grid;        /* over the features' boxes, built at load */
 
 	struct load_report report;    /* warnings of the load that built the data */
 	double build_ms;              /* reading the sources + building */

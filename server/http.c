@@ -39,6 +39,7 @@ struct route {
 	const char *path;      /* exact path, or prefix when it ends in '/' */
 	const char *name;      /* metrics label */
 	route_fn *fn;
+	bool post;             /* POST only (admin); every other route is GET/HEAD */
 };
 
 /* Order matters: the first match wins; "/" (static) last. */
@@ -54,6 +55,8 @@ static const struct route routes[] = {
 	{"/api/coverage", "coverage", api_coverage},
 	{"/api/suggest", "suggest", api_suggest},
 	{"/api/", "api_unknown", NULL},
+	{"/admin/reload", "admin_reload", api_admin_reload, true},
+	{"/admin/", "admin_unknown", NULL},
 	{"/tiles/", "tiles", api_tiles},
 	{"/", "static", api_static},
 };
@@ -72,7 +75,7 @@ static int route_find(const char *path)
 
 /* ---- metrics -------------------------------------------------------------- */
 
-static const int status_slots[] = {200, 204, 304, 400, 404, 405, 413, 414, 422, 429, 500, 503};
+static const int status_slots[] = {200, 204, 304, 400, 401, 404, 405, 413, 414, 422, 429, 500, 503};
 #define STATUS_SLOTS (sizeof status_slots / sizeof status_slots[0])
 static const double latency_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 				    0.1, 0.25, 0.5, 1, 2.5};
@@ -93,6 +96,7 @@ struct data_holder {
 };
 
 #define HTTP_MAX_STYLES 16
+#define IP_SLOTS 4096u
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -110,6 +114,18 @@ struct http_server {
 	struct timespec started;
 	struct tcache *tiles;          /* rendered tiles; NULL when off */
 	struct buf empty_tile[2];      /* transparent PNG of 256 and 512 px */
+	/* load shedding: open connections in total and per client address
+	 * (hashed into slots; a collision only makes a count conservative) */
+	unsigned busy_connections, busy_per_client;
+	atomic_uint ip_conns[IP_SLOTS];
+	/* reloads */
+	http_reload_fn *reload;
+	void *reload_ctx;
+	pthread_mutex_t reload_lock;   /* held for a whole reload: one at a time */
+	pthread_mutex_t status_lock;   /* guards last_reload */
+	struct http_reload_status last_reload;
+	char admin_token[256];         /* "" = admin endpoints off */
+	size_t admin_token_len;
 };
 
 /* Per-request state, created by the URI log callback. */
@@ -192,6 +208,7 @@ int http_status_of(enum yz_err err)
 	case YZ_EUNREACHABLE: return 422;
 	case YZ_EEMPTY: return 422;
 	case YZ_ENOMEM: return 503;
+	case YZ_EBUSY: return 503;
 	default: return 500;
 	}
 }
@@ -330,7 +347,7 @@ static void record(struct http_server *s, int route, int status, double secs)
 
 static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con,
 			    struct http_response *res, struct req_state *st, int route,
-			    bool head_only)
+			    bool head_only, bool shed)
 {
 	struct buf gz;
 	buf_init(&gz);
@@ -386,6 +403,10 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 		snprintf(ra, sizeof ra, "%d", res->retry_after_s);
 		MHD_add_response_header(r, "Retry-After", ra);
 	}
+	if (res->challenge)
+		MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"yizhan admin\"");
+	if (res->status == 429 || (res->status == 503 && res->retry_after_s > 0 && shed))
+		MHD_add_response_header(r, "Connection", "close");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	if (res->status == 204) {
 		/* CORS preflight */
@@ -397,6 +418,23 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 	MHD_destroy_response(r);
 	record(s, route, res->status, elapsed_s(&st->t0));
 	return ret;
+}
+
+static enum MHD_Result count_host(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
+{
+	(void)kind;
+	(void)value;
+	if (!strcasecmp(key, MHD_HTTP_HEADER_HOST))
+		++*(int *)cls;
+	return MHD_YES;
+}
+
+static int host_headers(struct MHD_Connection *con)
+{
+	int n = 0;
+	MHD_get_connection_values(con, MHD_HEADER_KIND, count_host, &n);
+	return n;
 }
 
 /* True when the path part (before '?') of the raw URI holds an escaped NUL. */
@@ -412,7 +450,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 			      const char *method, const char *version, const char *upload_data,
 			      size_t *upload_data_size, void **con_cls)
 {
-	(void)version;
 	(void)upload_data;
 	struct http_server *s = cls;
 	struct req_state *st = *con_cls;
@@ -443,7 +480,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 	buf_init(&res.body);
 	int route = route_find(url);
 	bool is_get = !strcmp(method, "GET"), is_head = !strcmp(method, "HEAD");
+	bool is_post = !strcmp(method, "POST");
 	struct data_holder *h = NULL;
+	bool shed = false;
+	unsigned long open = atomic_load(&s->connections_open);
+	unsigned per_client = 0;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci && ci->socket_context)
+		per_client = atomic_load(&s->ip_conns[(uintptr_t)ci->socket_context - 1]);
 
 	if (st->too_large) {
 		http_error(&res, 413, "limit", "request body larger than %d bytes", HTTP_MAX_BODY);
@@ -453,12 +498,35 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 		/* MHD decodes %00 and hands us the path cut there, so
 		 * "/api/stations/SH-001%00x" would be read as SH-001. */
 		http_error(&res, 400, "parse", "NUL byte (%%00) in the path");
+	} else if (!strcmp(version, MHD_HTTP_VERSION_1_1) && host_headers(con) != 1) {
+		/* RFC 9112 §3.2: exactly one Host in HTTP/1.1 */
+		http_error(&res, 400, "parse", "an HTTP/1.1 request needs exactly one Host header");
+	} else if (strcmp(routes[route].name, "health") &&
+		   (open > s->busy_connections || per_client > s->busy_per_client)) {
+		/* saturated: a quick answer and a closed connection rather than a
+		 * queue (health checks still pass, so monitoring sees the cause) */
+		shed = true;
+		if (per_client > s->busy_per_client)
+			http_error(&res, 429, "busy", "too many connections from your address (%u), "
+				   "try again shortly", per_client);
+		else
+			http_error(&res, 503, "busy", "server saturated (%lu connections), try again "
+				   "shortly", open);
+		res.retry_after_s = 1;
+	} else if (routes[route].post && !s->admin_token_len) {
+		/* admin endpoints are off without a token: as if they did not exist */
+		http_error(&res, 404, "notfound", "no such endpoint: %.200s", url);
 	} else if (!strcmp(method, "OPTIONS")) {
-		res.status = 204;
-		res.compressible = false;
-	} else if (!is_get && !is_head) {
-		http_error(&res, 405, "method", "method %.16s not allowed; use GET", method);
-		res.allow = "GET, HEAD, OPTIONS";
+		if (!routes[route].fn || routes[route].post) {
+			http_error(&res, 404, "notfound", "no such endpoint: %.200s", url);
+		} else {
+			res.status = 204;
+			res.compressible = false;
+		}
+	} else if (routes[route].post ? !is_post : !is_get && !is_head) {
+		http_error(&res, 405, "method", "method %.16s not allowed; use %s", method,
+			   routes[route].post ? "POST" : "GET");
+		res.allow = routes[route].post ? "POST" : "GET, HEAD, OPTIONS";
 	} else {
 		const char *qm = strchr(st->raw_uri, '?');
 		struct yz_errbuf eb;
@@ -467,6 +535,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 			.path = url,
 			.if_none_match = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
 								     "If-None-Match"),
+			.authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+								     MHD_HTTP_HEADER_AUTHORIZATION),
 			.static_root = s->static_root,
 			.server = s,
 		};
@@ -482,7 +552,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 			routes[route].fn(&req, &res);
 		}
 	}
-	enum MHD_Result ret = respond(s, con, &res, st, route, is_head);
+	enum MHD_Result ret = respond(s, con, &res, st, route, is_head, shed);
 	buf_fini(&res.body);
 	if (h)
 		data_release(s, h);
@@ -506,16 +576,83 @@ void http_call(const char *path, const char *query, const struct dataset *data,
 		routes[route].fn(&req, res);
 }
 
+/* The slot of a client address in the per-client connection counts. */
+static unsigned ip_slot(const struct sockaddr *sa)
+{
+	const unsigned char *p = NULL;
+	size_t n = 0;
+	if (sa && sa->sa_family == AF_INET) {
+		p = (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr;
+		n = 4;
+	} else if (sa && sa->sa_family == AF_INET6) {
+		p = (const unsigned char *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+		n = 16;
+	}
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h % IP_SLOTS;
+}
+
 static void notify_connection(void *cls, struct MHD_Connection *con, void **socket_context,
 			      enum MHD_ConnectionNotificationCode toe)
 {
-	(void)con;
-	(void)socket_context;
 	struct http_server *s = cls;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		atomic_fetch_add(&s->connections_open, 1);
-	else
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		unsigned slot = ip_slot(ci ? ci->client_addr : NULL);
+		atomic_fetch_add(&s->ip_conns[slot], 1);
+		*socket_context = (void *)(uintptr_t)(slot + 1);
+	} else {
 		atomic_fetch_sub(&s->connections_open, 1);
+		if (*socket_context)
+			atomic_fetch_sub(&s->ip_conns[(uintptr_t)*socket_context - 1], 1);
+		*socket_context = NULL;
+	}
+}
+
+/* ---- reloads and the admin token ---------------------------------------------- */
+
+enum yz_err http_reload(struct http_server *s, struct yz_errbuf *eb)
+{
+	if (!s->reload)
+		return yz_fail(eb, YZ_ENOTFOUND, "this server cannot reload");
+	if (pthread_mutex_trylock(&s->reload_lock))
+		return yz_fail(eb, YZ_EBUSY, "a reload is already running");
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct dataset *d = NULL;
+	enum yz_err err = s->reload(s->reload_ctx, &d, eb);
+	if (!err)
+		http_swap_dataset(s, d);
+	pthread_mutex_lock(&s->status_lock);
+	struct http_reload_status *r = &s->last_reload;
+	r->any = true;
+	r->ok = err == YZ_OK;
+	r->count++;
+	r->at_unix = (int64_t)time(NULL);
+	r->duration_s = elapsed_s(&t0);
+	snprintf(r->message, sizeof r->message, "%s", err ? eb->msg : "");
+	pthread_mutex_unlock(&s->status_lock);
+	pthread_mutex_unlock(&s->reload_lock);
+	return err;
+}
+
+void http_reload_status(void *server, struct http_reload_status *out)
+{
+	struct http_server *s = server;
+	pthread_mutex_lock(&s->status_lock);
+	*out = s->last_reload;
+	pthread_mutex_unlock(&s->status_lock);
+}
+
+const char *http_admin_token(void *server, size_t *len)
+{
+	struct http_server *s = server;
+	*len = s ? s->admin_token_len : 0;
+	return s && s->admin_token_len ? s->admin_token : NULL;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -625,6 +762,8 @@ static void start_failed(struct http_server *s)
 	dataset_free(s->current->data);
 	free(s->current);
 	pthread_mutex_destroy(&s->data_lock);
+	pthread_mutex_destroy(&s->reload_lock);
+	pthread_mutex_destroy(&s->status_lock);
 	free(s);
 }
 
@@ -636,7 +775,29 @@ enum yz_err http_start(const struct http_options *opt, struct dataset *data,
 	if (!s)
 		return yz_fail(eb, YZ_ENOMEM, "out of memory");
 	pthread_mutex_init(&s->data_lock, NULL);
+	pthread_mutex_init(&s->reload_lock, NULL);
+	pthread_mutex_init(&s->status_lock, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &s->started);
+	s->reload = opt->reload;
+	s->reload_ctx = opt->reload_ctx;
+	if (opt->admin_token && *opt->admin_token) {
+		size_t n = strlen(opt->admin_token);
+		if (n >= sizeof s->admin_token) {
+			pthread_mutex_destroy(&s->data_lock);
+			pthread_mutex_destroy(&s->reload_lock);
+			pthread_mutex_destroy(&s->status_lock);
+			free(s);
+			dataset_free(data);
+			return yz_fail(eb, YZ_ELIMIT, "the admin token is longer than %zu bytes",
+				       sizeof s->admin_token - 1);
+		}
+		memcpy(s->admin_token, opt->admin_token, n + 1);
+		s->admin_token_len = n;
+	}
+	unsigned max_conn = opt->max_connections ? opt->max_connections : 1024u;
+	unsigned per_ip = opt->per_ip_connections ? opt->per_ip_connections : 64u;
+	s->busy_connections = opt->busy_connections ? opt->busy_connections : max_conn / 8 * 7;
+	s->busy_per_client = opt->busy_per_client ? opt->busy_per_client : per_ip / 8 * 7;
 	snprintf(s->static_root, sizeof s->static_root, "%s",
 		 opt->static_root ? opt->static_root : "web");
 	http_swap_dataset(s, data);
@@ -697,9 +858,8 @@ enum yz_err http_start(const struct http_options *opt, struct dataset *data,
 		flags, (uint16_t)opt->port, NULL, NULL, handle, s,
 		MHD_OPTION_SOCK_ADDR, addr,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
-		MHD_OPTION_CONNECTION_LIMIT, opt->max_connections ? opt->max_connections : 1024u,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		opt->per_ip_connections ? opt->per_ip_connections : 64u,
+		MHD_OPTION_CONNECTION_LIMIT, max_conn,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 		MHD_OPTION_CONNECTION_TIMEOUT, opt->timeout_s ? opt->timeout_s : 15u,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_URI_LOG_CALLBACK, uri_log, s,
@@ -745,6 +905,8 @@ void http_stop(struct http_server *s, unsigned drain_ms)
 	buf_fini(&s->empty_tile[0]);
 	buf_fini(&s->empty_tile[1]);
 	pthread_mutex_destroy(&s->data_lock);
+	pthread_mutex_destroy(&s->reload_lock);
+	pthread_mutex_destroy(&s->status_lock);
 	free(s);
 }
 

@@ -27,6 +27,7 @@ struct http_request {
 	struct query query;          /* decoded query parameters */
 	const struct dataset *data;  /* pinned for the request */
 	const char *if_none_match;   /* If-None-Match header or NULL */
+	const char *authorization;   /* Authorization header or NULL */
 	const char *static_root;     /* folder of the web page */
 	void *server;                /* the http_server, for /health and /metrics */
 };
@@ -42,6 +43,7 @@ struct http_response {
 	bool compressible;           /* text: gzip when the client accepts it */
 	const char *tile_cache;      /* "hit" or "miss" adds X-Tile-Cache; static string or NULL */
 	const char *disposition;     /* Content-Disposition (downloads); static string or NULL */
+	bool challenge;              /* 401: add WWW-Authenticate: Bearer */
 };
 
 /* Fill `res` with the SPEC §4 error body {"error":{"code","message"}}. */
@@ -60,14 +62,25 @@ void http_fail(struct http_response *res, enum yz_err err, const char *msg);
 
 struct http_server;
 
+/* Builds a fresh dataset for a reload (SIGHUP, POST /admin/reload). */
+typedef enum yz_err http_reload_fn(void *ctx, struct dataset **out, struct yz_errbuf *eb);
+
 struct http_options {
 	const char *host;            /* listen address, default 127.0.0.1 */
 	unsigned port;               /* 0 = any free port (reported by http_port) */
 	unsigned threads;            /* 0 = number of cores */
 	const char *static_root;     /* folder served at / */
-	unsigned max_connections;    /* total, default 1024 */
-	unsigned per_ip_connections; /* default 64 */
+	unsigned max_connections;    /* total, default 1024; beyond it connections are refused */
+	unsigned per_ip_connections; /* from one client address, default 64; beyond: refused */
+	unsigned busy_connections;   /* above this many open connections requests get 503 and
+				      * Retry-After (default 7/8 of max_connections) */
+	unsigned busy_per_client;    /* above this many from one address: 429 and Retry-After
+				      * (default 7/8 of per_ip_connections) */
 	unsigned timeout_s;          /* idle connection timeout, default 15 */
+	const char *admin_token;     /* bearer token of POST /admin/reload; NULL or "" = the
+				      * admin endpoints answer 404 */
+	http_reload_fn *reload;      /* rebuilds the dataset; NULL = no reloads */
+	void *reload_ctx;
 	const char *styles_dir;      /* tile styles: every *.json there, default "styles" */
 	unsigned tile_cache_mb;      /* bound of the rendered-tile cache in MiB, 0 = default
 				      * 256; HTTP_TILE_CACHE_OFF: no cache */
@@ -109,6 +122,26 @@ const struct text_font *http_font(void *server);
 /* Replace the served dataset; the old one is freed once no request uses it.
  * The tile cache is cleared: its tiles were drawn from the old data. */
 void http_swap_dataset(struct http_server *s, struct dataset *data);
+
+/* Reload now: build a dataset with the options' reload function beside the
+ * served one and swap it in (requests in flight finish on the old one); a
+ * failure keeps the old data.  The outcome is kept for /health.  One reload
+ * at a time: YZ_EBUSY while another runs; YZ_ENOTFOUND when the server has
+ * no reload function. */
+enum yz_err http_reload(struct http_server *s, struct yz_errbuf *eb);
+
+/* The last reload's outcome (any = false before the first). */
+struct http_reload_status {
+	bool any, ok;
+	unsigned count;              /* reloads tried since start */
+	int64_t at_unix;             /* when the last one ended */
+	double duration_s;
+	char message[512];           /* why it failed, or "" */
+};
+void http_reload_status(void *server, struct http_reload_status *out);
+
+/* The admin bearer token (NULL when admin endpoints are off) and its length. */
+const char *http_admin_token(void *server, size_t *len);
 
 /* Run the handler of `path` with the raw query string `query` on `data`,
  * without a server (the CLI's query commands).  `res` must be initialised

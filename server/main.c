@@ -6,6 +6,7 @@
  *   yizhan info  [data arguments | --snapshot F]
  *   yizhan render [data arguments] Z/X/Y[@2x] [--layer L] [--style S] -o FILE.png
  *   yizhan seed [data arguments] --bbox W,S,E,N --zooms Z0-Z1 [--layer L] [--style S] -o DIR
+ *   yizhan seed [data arguments] --tiles LIST [--timings FILE] [--layer L] [--style S] -o DIR
  *
  * Signals: the serving process blocks SIGTERM/SIGINT/SIGHUP in every thread
  * and waits for them in main with sigwait, so handlers never run inside
@@ -52,8 +53,12 @@ struct args {
 	const char *style;       /* render, seed: a style file or name */
 	const char *bbox;        /* seed: W,S,E,N */
 	const char *zooms;       /* seed: Z0-Z1 or Z */
+	const char *tiles;       /* seed: a file of Z/X/Y lines instead of box and zooms */
+	const char *timings;     /* seed: per-tile drawing times written here */
 	unsigned port, threads;
 	unsigned tile_cache_mb;  /* serve: --tile-cache-mb, 0 = no cache */
+	unsigned max_conn, max_client_conn, timeout_s;  /* serve: limits, 0 = default */
+	const char *admin_token_file;                   /* serve */
 	struct buf query;        /* query commands: --key value → key=value&… */
 };
 
@@ -63,10 +68,13 @@ static void usage(FILE *f)
 	      "\n"
 	      "usage:\n"
 	      "  yizhan serve [DATA] [--port N] [--host H] [--threads N] [--web DIR] [--styles DIR]\n"
-	      "        [--tile-cache-mb N]\n"
+	      "        [--tile-cache-mb N] [--max-connections N] [--max-client-connections N]\n"
+	      "        [--timeout S] [--admin-token-file F]\n"
 	      "        serve the map page and the API (default: the bundled dataset "
 	      DEFAULT_DATASET ");\n"
-	      "        rendered tiles are cached in N MiB (default 256, 0 = no cache)\n"
+	      "        rendered tiles are cached in N MiB (default 256, 0 = no cache);\n"
+	      "        connections: 1024 in all, 64 per client address, idle timeout 15 s;\n"
+	      "        POST /admin/reload needs the token in F (or $YIZHAN_ADMIN_TOKEN)\n"
 	      "  yizhan build [DATA] -o FILE     compile DATA into a snapshot file\n"
 	      "  yizhan info  [DATA]             print the dataset summary as JSON\n"
 	      "  yizhan route [DATA] --from LON,LAT --to LON,LAT [--mode M]\n"
@@ -84,6 +92,9 @@ static void usage(FILE *f)
 	      "        (styles/S.json; default light)\n"
 	      "  yizhan seed [DATA] --bbox W,S,E,N --zooms Z0-Z1 [--layer L] [--style S] -o DIR\n"
 	      "        draw every tile of the zooms covering the box into DIR/LAYER/Z/X/Y.png\n"
+	      "  yizhan seed [DATA] --tiles LIST [--timings FILE] [--layer L] [--style S] -o DIR\n"
+	      "        the same for the tiles listed in LIST (one Z/X/Y a line, in that order);\n"
+	      "        FILE gets each tile's drawing + encoding time: Z/X/Y MS CPU_MS BYTES EMPTY\n"
 	      "  yizhan --help                   this text\n"
 	      "\n"
 	      "DATA is one of:\n"
@@ -206,6 +217,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 			TAKE(a->bbox);
 		else if (!strcmp(o, "--zooms") && !strcmp(a->command, "seed"))
 			TAKE(a->zooms);
+		else if (!strcmp(o, "--tiles") && !strcmp(a->command, "seed"))
+			TAKE(a->tiles);
+		else if (!strcmp(o, "--timings") && !strcmp(a->command, "seed"))
+			TAKE(a->timings);
 		else if (!strcmp(o, "--port") || !strcmp(o, "--threads")) {
 			const char *val = NULL;
 			TAKE(val);
@@ -214,6 +229,19 @@ static int parse_args(int argc, char **argv, struct args *a)
 				fprintf(stderr, "yizhan: %s: not a valid number: %s\n", o, val);
 				return -1;
 			}
+		} else if (!strcmp(o, "--max-connections") || !strcmp(o, "--max-client-connections") ||
+			   !strcmp(o, "--timeout")) {
+			const char *val = NULL;
+			TAKE(val);
+			unsigned *dst = !strcmp(o, "--timeout")           ? &a->timeout_s
+					: !strcmp(o, "--max-connections") ? &a->max_conn
+									  : &a->max_client_conn;
+			if (parse_uint(val, dst == &a->timeout_s ? 3600 : 1000000, dst) || !*dst) {
+				fprintf(stderr, "yizhan: %s: not a valid number: %s\n", o, val);
+				return -1;
+			}
+		} else if (!strcmp(o, "--admin-token-file")) {
+			TAKE(a->admin_token_file);
 		} else if (!strcmp(o, "--tile-cache-mb")) {
 			const char *val = NULL;
 			TAKE(val);
@@ -574,99 +602,231 @@ static void seed_progress(unsigned z, unsigned long long done, unsigned long lon
 		secs > 0 ? (double)done / secs : 0.0);
 }
 
+/* One seeding run: where the tiles go, the figures of the summary line and
+ * the optional per-tile timings. */
+struct seed_run {
+	struct tilectx *c;
+	const char *out;
+	enum tile_layer layer;
+	FILE *timings;
+	bool tty;
+	double t0, shown;
+	unsigned long long total, done, empties, bytes;
+	unsigned dir_z;     /* DIR/LAYER/dir_z/dir_x exists; dir_z > TILE_MAX_ZOOM: none yet */
+	uint32_t dir_x;
+	struct buf png;
+};
+
+/* CPU time of the calling thread: unlike the clock, not stretched when other
+ * work on the machine takes the core. */
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Draws, writes and counts one tile: 0, or 1 with the reason on stderr.  The
+ * times in the timings file (clock and thread CPU) are the drawing and the
+ * PNG encoding only. */
+static int seed_tile(struct seed_run *r, unsigned z, uint32_t x, uint32_t y)
+{
+	const char *nl = r->tty ? "\n" : "";
+	char path[4096];
+	if (z != r->dir_z || x != r->dir_x) {
+		snprintf(path, sizeof path, "%s/%s/%u/%u", r->out, tile_layer_name(r->layer), z, x);
+		if (make_dirs(path)) {
+			fprintf(stderr, "%syizhan seed: %s: cannot create: %s\n", nl, path,
+				strerror(errno));
+			return 1;
+		}
+		r->dir_z = z;
+		r->dir_x = x;
+	}
+	struct tile_req t = {.layer = r->layer, .z = z, .x = x, .y = y, .scale = 1};
+	int empty = 0;
+	double t1 = now_s(), c1 = thread_cpu_s();
+	if (tilectx_draw(r->c, &t, &r->png, &empty)) {
+		fprintf(stderr, "%syizhan seed: out of memory\n", nl);
+		return 1;
+	}
+	double ms = (now_s() - t1) * 1e3, cpu_ms = (thread_cpu_s() - c1) * 1e3;
+	snprintf(path, sizeof path, "%s/%s/%u/%u/%u.png", r->out, tile_layer_name(r->layer), z, x, y);
+	if (write_file(path, r->png.data, r->png.len)) {
+		fprintf(stderr, "%syizhan seed: %s: cannot write: %s\n", nl, path, strerror(errno));
+		return 1;
+	}
+	if (r->timings)
+		fprintf(r->timings, "%u/%u/%u %.3f %.3f %zu %d\n", z, x, y, ms, cpu_ms, r->png.len,
+			empty != 0);
+	r->done++;
+	r->empties += empty != 0;
+	r->bytes += r->png.len;
+	double now = now_s();
+	if (r->tty && (now - r->shown >= 0.1 || r->done == r->total)) {
+		seed_progress(z, r->done, r->total, now - r->t0);
+		r->shown = now;
+	}
+	return 0;
+}
+
+/* --tiles: one Z/X/Y a line, kept in file order; blank lines and lines
+ * starting with '#' are skipped.  0, or the exit status (2 for a bad or
+ * unreadable list, 1 when memory is short) with the reason on stderr. */
+static int read_tile_list(const char *file, enum tile_layer layer, struct tile_req **out,
+			  unsigned long long *count)
+{
+	*out = NULL;
+	*count = 0;
+	FILE *f = fopen(file, "r");
+	if (!f) {
+		fprintf(stderr, "yizhan seed: %s: cannot read: %s\n", file, strerror(errno));
+		return 2;
+	}
+	struct tile_req *v = NULL;
+	size_t n = 0, cap = 0;
+	unsigned lineno = 0;
+	int rc = 0;
+	char line[128];
+	while (!rc && fgets(line, sizeof line, f)) {
+		lineno++;
+		line[strcspn(line, "\r\n")] = 0;
+		if (!line[0] || line[0] == '#')
+			continue;
+		char path[160];
+		struct tile_req t;
+		struct yz_errbuf eb;
+		snprintf(path, sizeof path, "%s/%s.png", tile_layer_name(layer), line);
+		if (!looks_like_tile(line) || strchr(line, '@') || tilepath_parse(path, &t, &eb)) {
+			fprintf(stderr, "yizhan seed: %s:%u: not a tile Z/X/Y: %.40s\n", file, lineno,
+				line);
+			rc = 2;
+		} else if (n == SEED_MAX_TILES) {
+			fprintf(stderr, "yizhan seed: %s: more than %llu tiles\n", file, SEED_MAX_TILES);
+			rc = 2;
+		} else if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			struct tile_req *nv = realloc(v, cap * sizeof *v);
+			if (!nv) {
+				fprintf(stderr, "yizhan seed: out of memory\n");
+				rc = 1;
+			} else {
+				v = nv;
+			}
+		}
+		if (!rc)
+			v[n++] = t;
+	}
+	if (!rc && ferror(f)) {
+		fprintf(stderr, "yizhan seed: %s: cannot read\n", file);
+		rc = 2;
+	}
+	fclose(f);
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*count = n;
+	return 0;
+}
+
 static int cmd_seed(const struct args *a)
 {
 	enum tile_layer layer;
 	double bb[4];
-	unsigned z0, z1;
-	if (!a->bbox || !a->zooms || !a->out) {
-		fprintf(stderr, "yizhan seed: needs --bbox W,S,E,N, --zooms Z0-Z1 and -o DIR\n");
+	unsigned z0 = 0, z1 = 0;
+	if (!a->out || (a->tiles ? a->bbox || a->zooms : !a->bbox || !a->zooms)) {
+		fprintf(stderr, "yizhan seed: needs --bbox W,S,E,N and --zooms Z0-Z1, or --tiles LIST, "
+				"and -o DIR\n");
 		return 2;
 	}
 	if (parse_layer("seed", a->layer, &layer))
 		return 2;
-	if (parse_bbox(a->bbox, bb)) {
-		fprintf(stderr,
-			"yizhan seed: --bbox %s: want W,S,E,N in degrees, W ≤ E in -180..180, "
-			"S ≤ N in -90..90\n",
-			a->bbox);
-		return 2;
-	}
-	if (parse_zooms(a->zooms, &z0, &z1)) {
-		fprintf(stderr, "yizhan seed: --zooms %s: want Z0-Z1 or Z, 0 ≤ Z0 ≤ Z1 ≤ %d\n",
-			a->zooms, TILE_MAX_ZOOM);
-		return 2;
-	}
+	struct tile_req *list = NULL;
 	unsigned long long total = 0;
-	for (unsigned z = z0; z <= z1; z++) {
-		uint32_t x0, y0, x1, y1;
-		tilejob_range(bb[0], bb[1], bb[2], bb[3], z, &x0, &y0, &x1, &y1);
-		total += (unsigned long long)(x1 - x0 + 1) * (y1 - y0 + 1);
-	}
-	if (total > SEED_MAX_TILES) {
-		fprintf(stderr, "yizhan seed: that is %llu tiles, more than %llu: narrow the box or "
+	if (a->tiles) {
+		int rc = read_tile_list(a->tiles, layer, &list, &total);
+		if (rc)
+			return rc;
+	} else {
+		if (parse_bbox(a->bbox, bb)) {
+			fprintf(stderr,
+				"yizhan seed: --bbox %s: want W,S,E,N in degrees, W ≤ E in -180..180, "
+				"S ≤ N in -90..90\n",
+				a->bbox);
+			return 2;
+		}
+		if (parse_zooms(a->zooms, &z0, &z1)) {
+			fprintf(stderr, "yizhan seed: --zooms %s: want Z0-Z1 or Z, 0 ≤ Z0 ≤ Z1 ≤ %d\n",
+				a->zooms, TILE_MAX_ZOOM);
+			return 2;
+		}
+		for (unsigned z = z0; z <= z1; z++) {
+			uint32_t x0, y0, x1, y1;
+			tilejob_range(bb[0], bb[1], bb[2], bb[3], z, &x0, &y0, &x1, &y1);
+			total += (unsigned long long)(x1 - x0 + 1) * (y1 - y0 + 1);
+		}
+		if (total > SEED_MAX_TILES) {
+			fprintf(stderr,
+				"yizhan seed: that is %llu tiles, more than %llu: narrow the box or "
 				"the zooms\n",
-			total, SEED_MAX_TILES);
+				total, SEED_MAX_TILES);
+			return 2;
+		}
+	}
+	FILE *timings = NULL;
+	if (a->timings && !(timings = fopen(a->timings, "w"))) {
+		fprintf(stderr, "yizhan seed: %s: cannot write: %s\n", a->timings, strerror(errno));
+		free(list);
 		return 2;
 	}
 	struct tilectx c;
 	int rc = tilectx_open(a, &c);
-	if (rc)
+	if (rc) {
+		if (timings)
+			fclose(timings);
+		free(list);
 		return rc;
-	bool tty = isatty(STDERR_FILENO);
-	double t0 = now_s(), shown = 0;
-	unsigned long long done = 0, empties = 0, bytes = 0;
-	struct buf png;
-	buf_init(&png);
-	char path[4096];
-	for (unsigned z = z0; z <= z1 && !rc; z++) {
-		uint32_t x0, y0, x1, y1;
-		tilejob_range(bb[0], bb[1], bb[2], bb[3], z, &x0, &y0, &x1, &y1);
-		for (uint32_t x = x0; x <= x1 && !rc; x++) {
-			snprintf(path, sizeof path, "%s/%s/%u/%u", a->out, tile_layer_name(layer), z, x);
-			if (make_dirs(path)) {
-				fprintf(stderr, "%syizhan seed: %s: cannot create: %s\n", tty ? "\n" : "",
-					path, strerror(errno));
-				rc = 1;
-				break;
-			}
-			for (uint32_t y = y0; y <= y1; y++) {
-				struct tile_req t = {.layer = layer, .z = z, .x = x, .y = y, .scale = 1};
-				int empty = 0;
-				if (tilectx_draw(&c, &t, &png, &empty)) {
-					fprintf(stderr, "%syizhan seed: out of memory\n", tty ? "\n" : "");
-					rc = 1;
-					break;
-				}
-				snprintf(path, sizeof path, "%s/%s/%u/%u/%u.png", a->out,
-					 tile_layer_name(layer), z, x, y);
-				if (write_file(path, png.data, png.len)) {
-					fprintf(stderr, "%syizhan seed: %s: cannot write: %s\n",
-						tty ? "\n" : "", path, strerror(errno));
-					rc = 1;
-					break;
-				}
-				done++;
-				empties += empty != 0;
-				bytes += png.len;
-				double now = now_s();
-				if (tty && (now - shown >= 0.1 || done == total)) {
-					seed_progress(z, done, total, now - t0);
-					shown = now;
-				}
-			}
+	}
+	struct seed_run r = {
+		.c = &c,
+		.out = a->out,
+		.layer = layer,
+		.timings = timings,
+		.tty = isatty(STDERR_FILENO),
+		.t0 = now_s(),
+		.total = total,
+		.dir_z = TILE_MAX_ZOOM + 1,
+	};
+	buf_init(&r.png);
+	if (list) {
+		for (unsigned long long i = 0; i < total && !rc; i++)
+			rc = seed_tile(&r, list[i].z, list[i].x, list[i].y);
+	} else {
+		for (unsigned z = z0; z <= z1 && !rc; z++) {
+			uint32_t x0, y0, x1, y1;
+			tilejob_range(bb[0], bb[1], bb[2], bb[3], z, &x0, &y0, &x1, &y1);
+			for (uint32_t x = x0; x <= x1 && !rc; x++)
+				for (uint32_t y = y0; y <= y1 && !rc; y++)
+					rc = seed_tile(&r, z, x, y);
 		}
 	}
-	double secs = now_s() - t0;
-	if (tty)
+	double secs = now_s() - r.t0;
+	if (r.tty)
 		fputc('\n', stderr);
+	if (timings && fclose(timings) && !rc) {
+		fprintf(stderr, "yizhan seed: %s: cannot write\n", a->timings);
+		rc = 1;
+	}
 	if (!rc)
 		fprintf(stderr,
 			"yizhan seed: %llu tiles (%llu empty), %llu bytes, %.2f s, %.0f tiles/s, "
 			"in %s/%s\n",
-			done, empties, bytes, secs, secs > 0 ? (double)done / secs : 0.0, a->out,
+			r.done, r.empties, r.bytes, secs, secs > 0 ? (double)r.done / secs : 0.0, a->out,
 			tile_layer_name(layer));
-	buf_fini(&png);
+	buf_fini(&r.png);
+	free(list);
 	tilectx_close(&c);
 	return rc;
 }
@@ -694,6 +854,52 @@ static int cmd_query(const struct args *a)
 	return rc;
 }
 
+/* The reload function of the server: the same data arguments again. */
+static enum yz_err reload_data(void *ctx, struct dataset **out, struct yz_errbuf *eb)
+{
+	return load(ctx, out, eb);
+}
+
+/* The admin token from --admin-token-file (first line, surrounding blanks
+ * dropped) or $YIZHAN_ADMIN_TOKEN; "" when neither (admin endpoints off).
+ * 0, or -1 after saying what is wrong. */
+static int admin_token(const struct args *a, char *out, size_t cap)
+{
+	out[0] = '\0';
+	const char *src = getenv("YIZHAN_ADMIN_TOKEN");
+	char line[512];
+	if (a->admin_token_file) {
+		FILE *f = fopen(a->admin_token_file, "r");
+		if (!f) {
+			fprintf(stderr, "yizhan serve: --admin-token-file %s: %s\n", a->admin_token_file,
+				strerror(errno));
+			return -1;
+		}
+		struct stat sb;
+		if (!fstat(fileno(f), &sb) && (sb.st_mode & 077))
+			fprintf(stderr, "yizhan serve: warning: %s is readable by others (chmod 600)\n",
+				a->admin_token_file);
+		if (!fgets(line, sizeof line, f))
+			line[0] = '\0';
+		fclose(f);
+		src = line;
+	}
+	if (!src)
+		return 0;
+	while (*src == ' ' || *src == '\t')
+		src++;
+	size_t n = strcspn(src, "\r\n");
+	while (n && (src[n - 1] == ' ' || src[n - 1] == '\t'))
+		n--;
+	if (n < 16 || n >= cap) {
+		fprintf(stderr, "yizhan serve: the admin token must be 16 to %zu characters\n", cap - 1);
+		return -1;
+	}
+	memcpy(out, src, n);
+	out[n] = '\0';
+	return 0;
+}
+
 static int cmd_serve(const struct args *a)
 {
 	/* Block the signals before any thread exists, so every thread inherits
@@ -709,6 +915,9 @@ static int cmd_serve(const struct args *a)
 	double t0 = now_s();
 	struct dataset *d;
 	struct yz_errbuf eb;
+	char token[256];
+	if (admin_token(a, token, sizeof token))
+		return 2;
 	if (load(a, &d, &eb)) {
 		fprintf(stderr, "yizhan serve: %s\n", eb.msg);
 		return 1;
@@ -721,6 +930,12 @@ static int cmd_serve(const struct args *a)
 		.static_root = a->web ? a->web : "web",
 		.styles_dir = a->styles ? a->styles : "styles",
 		.tile_cache_mb = a->tile_cache_mb ? a->tile_cache_mb : HTTP_TILE_CACHE_OFF,
+		.max_connections = a->max_conn,
+		.per_ip_connections = a->max_client_conn,
+		.timeout_s = a->timeout_s,
+		.admin_token = token,
+		.reload = reload_data,
+		.reload_ctx = (void *)a,
 	};
 	struct http_server *srv;
 	if (http_start(&opt, d, &srv, &eb)) {
@@ -740,14 +955,14 @@ static int cmd_serve(const struct args *a)
 			continue;
 		if (sig == SIGHUP) {
 			double t1 = now_s();
-			struct dataset *nd;
-			if (load(a, &nd, &eb)) {
+			enum yz_err err = http_reload(srv, &eb);
+			if (err == YZ_EBUSY)
+				fprintf(stderr, "yizhan: SIGHUP ignored: %s\n", eb.msg);
+			else if (err)
 				fprintf(stderr, "yizhan: reload failed, still serving the old data: %s\n",
 					eb.msg);
-				continue;
-			}
-			http_swap_dataset(srv, nd);
-			fprintf(stderr, "yizhan: reloaded in %.2f s\n", now_s() - t1);
+			else
+				fprintf(stderr, "yizhan: reloaded in %.2f s\n", now_s() - t1);
 			continue;
 		}
 		fprintf(stderr, "yizhan: %s, draining requests and stopping\n",

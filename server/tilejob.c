@@ -18,6 +18,7 @@ void tilejob_data(const struct dataset *d, const struct text_font *font, struct 
 		.station_grid = &d->station_grid,
 		.comm = &d->comm,
 		.feat = &d->feat,
+		.feat_grid = &d->feat_grid,
 		.font = font,
 	};
 }

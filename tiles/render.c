@@ -22,6 +22,7 @@
 #include "render.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,7 @@ void render_ws_fini(struct render_ws *w)
 	free(w->cands);
 	free(w->line_xy);
 	free(w->stretch);
+	free(w->feat_stamp);
 	memset(w, 0, sizeof *w);
 }
 
@@ -249,6 +251,32 @@ static int kind_in_source(unsigned kind, enum style_source src)
 }
 
 /* Base-map areas (fill: their rings) or lines (line: rivers, streams). */
+/* Append feature i's parts of the layer's kind (rings or strokes) when its
+ * box meets [x0, x1] × [y0, y1]. */
+static int draw_feature(struct render_ws *w, const struct mapfeat_set *f, uint32_t i,
+			const struct style_layer *l, const struct tile_proj *p, int32_t x0, int32_t y0,
+			int32_t x1, int32_t y1, const struct stroke_style *st)
+{
+	const int32_t *b = &f->bbox[4 * i];
+	if (b[2] < x0 || b[0] > x1 || b[3] < y0 || b[1] > y1)
+		return 0;
+	if (!kind_in_source(f->kind[i], l->source))
+		return 0;
+	for (uint32_t q = f->part_first[i]; q < f->part_first[i + 1]; q++) {
+		int line = (f->part_flags[q] & MAPFEAT_LINE) != 0;
+		if (line != (l->type == STYLE_LINE))
+			continue;
+		uint32_t a = f->part_pt_first[q], e = f->part_pt_first[q + 1];
+		if (project_ws(w, p, f->pt_lon_e7, f->pt_lat_e7, a, e))
+			return -1;
+		if (line)
+			stroke_polyline(&w->path, w->xy, e - a, 0, st, TOLERANCE);
+		else
+			add_ring(&w->path, w->xy, e - a);
+	}
+	return 0;
+}
+
 static int draw_features(struct render_ws *w, const struct render_data *d,
 			 const struct style_layer *l, const struct tile_proj *p, float zoom,
 			 float scale)
@@ -259,32 +287,49 @@ static int draw_features(struct render_ws *w, const struct render_data *d,
 	double minx, miny, maxx, maxy;
 	tile_bounds(p, MARGIN_PX * scale, &minx, &miny, &maxx, &maxy);
 	int32_t x0 = geo_to_e7(minx), y0 = geo_to_e7(miny), x1 = geo_to_e7(maxx), y1 = geo_to_e7(maxy);
-	struct stroke_style st;
+	struct stroke_style st = {0};
 	float dash[STYLE_MAX_DASH];
 	if (l->type == STYLE_LINE)
 		stroke_style_of(&l->line, style_eval_width(&l->line.width, zoom) * scale, scale, &st,
 				dash);
 	path_reset(&w->path);
-	/* A linear pass over the features' boxes: ~13 000 on a country like
-	 * Malta, a few µs; a grid index comes when provinces need it. */
-	for (uint32_t i = 0; i < f->count; i++) {
-		const int32_t *b = &f->bbox[4 * i];
-		if (b[2] < x0 || b[0] > x1 || b[3] < y0 || b[1] > y1)
-			continue;
-		if (!kind_in_source(f->kind[i], l->source))
-			continue;
-		for (uint32_t q = f->part_first[i]; q < f->part_first[i + 1]; q++) {
-			int line = (f->part_flags[q] & MAPFEAT_LINE) != 0;
-			if (line != (l->type == STYLE_LINE))
-				continue;
-			uint32_t a = f->part_pt_first[q], e = f->part_pt_first[q + 1];
-			if (project_ws(w, p, f->pt_lon_e7, f->pt_lat_e7, a, e))
+	/* The features whose boxes meet the tile: through the grid's cells,
+	 * each feature once (a stamp), or all of them without a grid. */
+	const struct grid *g = d->feat_grid;
+	if (!g || !g->cell_first) {
+		for (uint32_t i = 0; i < f->count; i++)
+			if (draw_feature(w, f, i, l, p, x0, y0, x1, y1, &st))
 				return -1;
-			if (line)
-				stroke_polyline(&w->path, w->xy, e - a, 0, &st, TOLERANCE);
-			else
-				add_ring(&w->path, w->xy, e - a);
+	} else {
+		if (w->feat_cap < f->count) {
+			free(w->feat_stamp);
+			w->feat_stamp = calloc(f->count, sizeof *w->feat_stamp);
+			if (!w->feat_stamp) {
+				w->feat_cap = 0;
+				return -1;
+			}
+			w->feat_cap = f->count;
+			w->feat_cur = 0;
 		}
+		if (++w->feat_cur == 0) {
+			memset(w->feat_stamp, 0, (size_t)w->feat_cap * sizeof *w->feat_stamp);
+			w->feat_cur = 1;
+		}
+		int32_t cx0, cy0, cx1, cy1;
+		grid_cell_of(g, x0, y0, &cx0, &cy0);
+		grid_cell_of(g, x1, y1, &cx1, &cy1);
+		for (int32_t cy = cy0; cy <= cy1; cy++)
+			for (int32_t cx = cx0; cx <= cx1; cx++) {
+				size_t cell = (size_t)cy * g->cols + (size_t)cx;
+				for (uint32_t k = g->cell_first[cell]; k < g->cell_first[cell + 1]; k++) {
+					uint32_t i = g->cell_items[k];
+					if (w->feat_stamp[i] == w->feat_cur)
+						continue;
+					w->feat_stamp[i] = w->feat_cur;
+					if (draw_feature(w, f, i, l, p, x0, y0, x1, y1, &st))
+						return -1;
+				}
+			}
 	}
 	if (w->path.failed)
 		return -1;
@@ -339,6 +384,57 @@ struct cluster {
 
 /* Station markers; below the cluster zoom, stations in one grid cell of the
  * world merge into one larger marker at their mean position. */
+/* A cluster's marker radius: grows with the log of its count; a lone
+ * station keeps the plain marker's radius r. */
+static float cluster_radius(const struct cluster *k, float cr, float r)
+{
+	return k->n > 1 ? cr * (1.0f + 0.25f * log10f((float)k->n)) : r;
+}
+
+/* Clusters' outlines and their counts, in the cluster's own colours; counts
+ * over 999 read "999+".  Without a font the counts are left out. */
+static int draw_cluster_marks(struct render_ws *w, const struct render_data *d,
+			      const struct style_circle *c, const struct tile_proj *p, float zoom,
+			      float scale, const struct cluster *cl, unsigned ncl, float r)
+{
+	float cr = style_eval_width(&c->cluster_radius, zoom) * scale;
+	float csw = style_eval_width(&c->cluster_stroke_width, zoom) * scale;
+	float margin = MARGIN_PX * scale;
+	if (csw > 0 && c->cluster_stroke_color.a) {
+		path_reset(&w->path);
+		for (unsigned j = 0; j < ncl; j++) {
+			double x = cl[j].x / cl[j].n - p->x0, y = cl[j].y / cl[j].n - p->y0;
+			if (x < -margin || y < -margin || x > p->size + margin || y > p->size + margin)
+				continue;
+			stroke_ring(&w->path, (float)x, (float)y, cluster_radius(&cl[j], cr, r), csw,
+				    TOLERANCE);
+		}
+		if (w->path.failed)
+			return -1;
+		rast_fill(&w->rast, &w->path, RAST_NONZERO, to_rast(c->cluster_stroke_color), &w->canvas);
+	}
+	float size = style_eval_width(&c->cluster_text_size, zoom) * scale;
+	if (!d->font || !c->cluster_text_color.a || size < TEXT_SIZE_MIN)
+		return 0;
+	if (!w->shaper && text_shaper_new(d->font, &w->shaper, NULL))
+		return -1;
+	struct text_paint paint = {.size_px = size, .color = to_rast(c->cluster_text_color)};
+	for (unsigned j = 0; j < ncl; j++) {
+		if (cl[j].n < 2)
+			continue;
+		double x = cl[j].x / cl[j].n - p->x0, y = cl[j].y / cl[j].n - p->y0;
+		if (x < -margin || y < -margin || x > p->size + margin || y > p->size + margin)
+			continue;
+		char num[16];
+		int len = cl[j].n > 999 ? snprintf(num, sizeof num, "999+")
+					: snprintf(num, sizeof num, "%u", cl[j].n);
+		if (text_draw(w->shaper, &w->rast, &w->canvas, num, (size_t)len, &paint, (float)x,
+			      (float)y, 0, TEXT_ANCHOR_CENTER) == YZ_ENOMEM)
+			return -1;
+	}
+	return 0;
+}
+
 static int draw_stations(struct render_ws *w, const struct render_data *d,
 			 const struct style_layer *l, const struct tile_proj *p, float zoom,
 			 float scale)
@@ -389,15 +485,15 @@ static int draw_stations(struct render_ws *w, const struct render_data *d,
 			if (x < -MARGIN_PX * scale || y < -MARGIN_PX * scale ||
 			    x > p->size + MARGIN_PX * scale || y > p->size + MARGIN_PX * scale)
 				continue;
-			/* a cluster grows with the log of its count */
-			float rr = cl[j].n > 1 ? cr * (1.0f + 0.25f * log10f((float)cl[j].n)) : r;
-			stroke_circle(pp, (float)x, (float)y, rr, TOLERANCE);
+			stroke_circle(pp, (float)x, (float)y, cluster_radius(&cl[j], cr, r), TOLERANCE);
 		}
 		fill = c->cluster_color.a ? c->cluster_color : c->color;
 	}
 	if (pp->failed)
 		return -1;
 	rast_fill(&w->rast, pp, RAST_NONZERO, to_rast(fill), &w->canvas);
+	if (cluster)
+		return draw_cluster_marks(w, d, c, p, zoom, scale, cl, ncl, r);
 	if (sw > 0 && c->stroke_color.a) {
 		/* outline: rings around the same centres */
 		path_reset(pp);

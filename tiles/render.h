@@ -36,6 +36,7 @@ struct render_data {
 	const struct grid *station_grid;
 	const struct communityset *comm;
 	const struct mapfeat_set *feat;        /* base-map areas and lines, may be NULL */
+	const struct grid *feat_grid;          /* over feat's boxes; NULL: scan them all */
 	const struct text_font *font;          /* labels' font; NULL: no labels */
 	/* the coverage layer: time to the nearest station on one mode's graph,
 	 * gaps beyond the limit (NULL: coverage tiles stay empty) */
@@ -59,6 +60,8 @@ struct render_ws {
 	uint32_t xy_cap;
 	uint32_t *seg_stamp;        /* segments already taken in this tile */
 	uint32_t seg_cap, stamp;
+	uint32_t *feat_stamp;       /* base-map features already taken by a layer */
+	uint32_t feat_cap, feat_cur;
 	uint32_t *segs;             /* segments touching the tile */
 	uint32_t seg_count, segs_cap;
 	/* labels: created on first use when the data has a font */

@@ -2,8 +2,8 @@
  * 256 or 512 px equal, byte for byte, to the server's answer for the same
  * tile and style (style by name or by path; the shared empty tile too); seed
  * writes exactly the tiles of the box and zooms as LAYER/Z/X/Y.png and ends
- * with a one-line summary; bad arguments exit 2 with a message, before any
- * data is loaded. */
+ * with a one-line summary (or, with --tiles, exactly the listed tiles and their
+ * timings); bad arguments exit 2 with a message, before any data is loaded. */
 #include <check.h>
 #include <ftw.h>
 #include <math.h>
@@ -218,6 +218,88 @@ START_TEST(seed_writes_the_box)
 }
 END_TEST
 
+/* --tiles: exactly the listed tiles, in order, each equal to the box seed's
+ * copy; --timings gets one line per tile; a bad list or a list with a box is
+ * refused with exit 2 before any data is loaded. */
+START_TEST(seed_tile_list)
+{
+	char list[512], times[512], dir[512], box[512];
+	snprintf(list, sizeof list, "%s/tiles.txt", tmp);
+	snprintf(times, sizeof times, "%s/times.txt", tmp);
+	snprintf(dir, sizeof dir, "%s/list", tmp);
+	snprintf(box, sizeof box, "%s/box", tmp);
+	static const char *const tiles[] = {"15/27440/13389", "12/3430/1673", "14/13720/6694"};
+	FILE *f = fopen(list, "w");
+	ck_assert(f != NULL);
+	fprintf(f, "# three tiles\n%s\n\n%s\r\n%s\n", tiles[0], tiles[1], tiles[2]);
+	ck_assert_int_eq(fclose(f), 0);
+
+	const char *const args[] = {"seed", E2E_DATASET, "--tiles", list, "--timings", times,
+				    "-o", dir, NULL};
+	struct sproc_result res = run(args);
+	ck_assert_msg(res.status == 0, "seed --tiles: exit %d\n%s", res.status, res.err);
+	ck_assert_msg(strstr(res.err, "yizhan seed: 3 tiles (") != NULL, "stderr:\n%s", res.err);
+	sproc_result_fini(&res);
+	files_seen = 0;
+	ck_assert_int_eq(nftw(dir, count_file, 16, FTW_PHYS), 0);
+	ck_assert_uint_eq(files_seen, 3);
+
+	f = fopen(times, "r");
+	ck_assert(f != NULL);
+	for (size_t i = 0; i < 3; i++) {
+		char tile[64];
+		double ms, cpu_ms;
+		unsigned long bytes;
+		int empty;
+		ck_assert_int_eq(fscanf(f, "%63s %lf %lf %lu %d", tile, &ms, &cpu_ms, &bytes, &empty), 5);
+		ck_assert_str_eq(tile, tiles[i]);
+		ck_assert(ms >= 0 && cpu_ms >= 0 && bytes > 0 && (empty == 0 || empty == 1));
+	}
+	char extra[8];
+	ck_assert_int_eq(fscanf(f, "%7s", extra), EOF);
+	fclose(f);
+
+	/* the z15 tile (tiles[0]) as the box seed draws it */
+	ck_assert_uint_eq(col(121.465, 15), 27440);
+	ck_assert_uint_eq(row(31.2251, 15), 13389);
+	const char *const b[] = {"seed", E2E_DATASET, "--bbox", "121.465,31.225,121.4651,31.2251",
+				 "--zooms", "15", "-o", box, NULL};
+	res = run(b);
+	ck_assert_msg(res.status == 0, "seed box: exit %d\n%s", res.status, res.err);
+	sproc_result_fini(&res);
+	char one[640], two[640];
+	snprintf(one, sizeof one, "%s/map/15/%u/%u.png", dir, col(121.465, 15), row(31.2251, 15));
+	snprintf(two, sizeof two, "%s/map/15/%u/%u.png", box, col(121.465, 15), row(31.2251, 15));
+	size_t la, lb;
+	char *pa = read_file(one, &la), *pb = read_file(two, &lb);
+	ck_assert_msg(pa && pb, "%s or %s missing", one, two);
+	ck_assert_msg(la == lb && !memcmp(pa, pb, la), "%s differs from %s", one, two);
+	free(pa);
+	free(pb);
+
+	/* refused: a bad line, a missing list, a list and a box together */
+	f = fopen(list, "w");
+	ck_assert(f != NULL);
+	fprintf(f, "15/27440/13389\n15/99999/1\n");
+	ck_assert_int_eq(fclose(f), 0);
+	char missing[512];
+	snprintf(missing, sizeof missing, "%s/none.txt", tmp);
+	const char *const bad[][10] = {
+		{"seed", E2E_DATASET, "--tiles", list, "-o", dir, NULL},
+		{"seed", E2E_DATASET, "--tiles", missing, "-o", dir, NULL},
+		{"seed", E2E_DATASET, "--tiles", list, "--zooms", "12", "-o", dir, NULL},
+		{"seed", E2E_DATASET, "--tiles", list, NULL},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		res = run(bad[i]);
+		ck_assert_msg(res.status == 2, "bad case %zu: exit %d\n%s", i, res.status, res.err);
+		ck_assert_msg(strstr(res.err, "yizhan seed") && !strstr(res.err, "warning"),
+			      "bad case %zu: stderr:\n%s", i, res.err);
+		sproc_result_fini(&res);
+	}
+}
+END_TEST
+
 START_TEST(bad_arguments_exit_2)
 {
 	static const char *const bad[][12] = {
@@ -272,6 +354,7 @@ Suite *cli_suite(void)
 	tcase_set_timeout(tc, 2 * E2E_TEST_TIMEOUT_S);
 	tcase_add_test(tc, render_equals_server);
 	tcase_add_test(tc, seed_writes_the_box);
+	tcase_add_test(tc, seed_tile_list);
 	tcase_add_test(tc, bad_arguments_exit_2);
 	suite_add_tcase(s, tc);
 	return s;

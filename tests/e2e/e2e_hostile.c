@@ -172,6 +172,8 @@ static const struct bad_raw garbage[] = {
 	RAW("negative Content-Length", "GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"),
 	RAW("bad chunk", "GET /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
 	RAW("NUL in the method", "G\0T /health HTTP/1.1\r\nHost: x\r\n\r\n"),
+	RAW("HTTP/1.1 without Host", "GET /api/stations HTTP/1.1\r\n\r\n"),
+	RAW("two Hosts", "GET /api/stations HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
 };
 
 /* ---- helpers -------------------------------------------------------------------------- */

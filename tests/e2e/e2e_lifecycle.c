@@ -615,6 +615,177 @@ START_TEST(sigterm_stops)
 }
 END_TEST
 
+
+/* ---- the admin endpoint, faults, load shedding ------------------------------------ */
+
+#define TOKEN "correct-horse-battery-staple-42"
+
+/* POST /admin/reload with an Authorization header (NULL: none). */
+static void post_reload(unsigned port, const char *auth, int status, const char *code,
+			struct hc_response *r)
+{
+	char hdr[256] = "";
+	if (auth)
+		snprintf(hdr, sizeof hdr, "Authorization: %s\r\n", auth);
+	ck_assert(hc_request(port, "POST", "/admin/reload", hdr, r) == HC_OK);
+	ck_assert_msg(r->status == status, "POST /admin/reload (%s): status %d, expected %d: %s",
+		      auth ? auth : "no token", r->status, status, r->body);
+	if (code)
+		ck_assert_why(e2e_is_error(r, status, code));
+}
+
+/* /health's reload.ok and reload.count. */
+static void reload_state(unsigned port, bool ok, double count, const char *message_part)
+{
+	struct hc_response r;
+	hc_response_init(&r);
+	struct jval *h = json_at(port, "/health", &r);
+	const struct jval *v = jval_path(h, "reload.ok");
+	double n;
+	ck_assert_msg(v && v->type == JVAL_BOOL && v->b == ok, "/health reload.ok: %s", r.body);
+	ck_assert_msg(jval_num(jval_path(h, "reload.count"), &n) && n == count,
+		      "/health reload.count: %s", r.body);
+	const char *m = jval_str(jval_path(h, "reload.message"));
+	ck_assert_msg(m && (message_part ? strstr(m, message_part) != NULL : !*m),
+		      "/health reload.message: %s", r.body);
+	jval_free(h);
+	hc_response_fini(&r);
+}
+
+START_TEST(admin_reload)
+{
+	char copy[400], token[400];
+	snprintf(copy, sizeof copy, "%s/admin.snap", tmp);
+	snprintf(token, sizeof token, "%s/token", tmp);
+	long size = file_size(snap);
+	copy_file(snap, copy, (size_t)size);
+	FILE *f = fopen(token, "w");
+	ck_assert(f != NULL);
+	fputs("  " TOKEN "\n", f);
+	ck_assert(fclose(f) == 0);
+	ck_assert(chmod(token, 0600) == 0);
+	const char *const args[] = {"serve", "--snapshot", copy, "--port", "0", "--admin-token-file",
+				    token, NULL};
+	struct sproc *p = e2e_serve(args);
+	unsigned port = sproc_port(p);
+	struct hc_response r;
+	hc_response_init(&r);
+	struct jval *h = json_at(port, "/health", &r);
+	ck_assert_msg(jval_path(h, "reload") && jval_path(h, "reload")->type == JVAL_NULL,
+		      "reload before any: %s", r.body);
+	jval_free(h);
+
+	/* nobody in without the token: none, a prefix, a wrong one, another
+	 * scheme; the answer challenges */
+	post_reload(port, NULL, 401, "auth", &r);
+	ck_assert_msg(hc_header(&r, "WWW-Authenticate") != NULL, "no WWW-Authenticate");
+	post_reload(port, "Bearer correct-horse", 401, "auth", &r);
+	post_reload(port, "Bearer correct-horse-battery-staple-43", 401, "auth", &r);
+	post_reload(port, "Bearer " TOKEN "x", 401, "auth", &r);
+	post_reload(port, "Basic " TOKEN, 401, "auth", &r);
+	post_reload(port, "Bearer", 401, "auth", &r);
+	ck_assert_why(e2e_get(port, "/admin/reload", 405, &r));
+	ck_assert_msg(hc_header(&r, "Allow") && !strcmp(hc_header(&r, "Allow"), "POST"), "Allow");
+	ck_assert_why(e2e_get(port, "/admin/other", 404, &r));
+
+	/* with it: reloaded, and /health says so */
+	post_reload(port, "Bearer " TOKEN, 200, NULL, &r);
+	ck_assert_msg(strstr(r.body, "\"reloaded\":true") != NULL, "%s", r.body);
+	reload_state(port, true, 1, NULL);
+
+	/* the file damaged under the running server: the reload fails, says
+	 * why, and the old data keeps being served */
+	copy_file(snap, copy, (size_t)size / 3);
+	all_answered(port, 4, "after the file was truncated");
+	post_reload(port, "Bearer " TOKEN, 422, "reload", &r);
+	ck_assert_msg(strstr(r.body, "admin.snap") != NULL, "the message does not name the file: %s",
+		      r.body);
+	reload_state(port, false, 2, "admin.snap");
+	all_answered(port, 8, "after a failed reload");
+
+	/* the file gone: the same */
+	ck_assert(unlink(copy) == 0);
+	all_answered(port, 4, "after the file vanished");
+	post_reload(port, "Bearer " TOKEN, 422, "reload", &r);
+	reload_state(port, false, 3, "admin.snap");
+	all_answered(port, 4, "after reloading a missing file");
+
+	/* back: the next reload works */
+	copy_file(snap, copy, (size_t)size);
+	post_reload(port, "Bearer " TOKEN, 200, NULL, &r);
+	reload_state(port, true, 4, NULL);
+	all_answered(port, 4, "after the repair");
+	hc_response_fini(&r);
+	int st = sproc_stop(p, 6000);
+	ck_assert_msg(st == 0, "exit status %d; stderr:\n%s", st, sproc_stderr(p));
+	sproc_free(p);
+}
+END_TEST
+
+START_TEST(admin_off_without_token)
+{
+	const char *const args[] = {"serve", "--snapshot", snap, "--port", "0", NULL};
+	struct sproc *p = e2e_serve(args);
+	unsigned port = sproc_port(p);
+	struct hc_response r;
+	hc_response_init(&r);
+	post_reload(port, "Bearer " TOKEN, 404, "notfound", &r);
+	post_reload(port, NULL, 404, "notfound", &r);
+	ck_assert_why(e2e_get(port, "/admin/reload", 404, &r));
+	hc_response_fini(&r);
+	sproc_stop(p, 6000);
+	sproc_free(p);
+
+	/* a token file that cannot be read, or a token too short to be one */
+	char shortf[400];
+	snprintf(shortf, sizeof shortf, "%s/short-token", tmp);
+	FILE *f = fopen(shortf, "w");
+	ck_assert(f != NULL);
+	fputs("abc\n", f);
+	ck_assert(fclose(f) == 0);
+	const char *files[] = {"/nonexistent/token", shortf};
+	for (int i = 0; i < 2; i++) {
+		const char *const a2[] = {"serve", "--snapshot", snap, "--port", "0",
+					  "--admin-token-file", files[i], NULL};
+		struct sproc_result res;
+		ck_assert(sproc_run(a2, 20000, &res) == 0);
+		ck_assert_msg(res.status == 2, "%s: exit %d: %s", files[i], res.status, res.err);
+		ck_assert_msg(strstr(res.err, "token") != NULL, "%s", res.err);
+		sproc_result_fini(&res);
+	}
+}
+END_TEST
+
+/* Too many connections from one address: requests beyond the soft limit
+ * get a quick 429 with Retry-After (health checks still pass), and service
+ * resumes as soon as connections close. */
+START_TEST(per_client_shedding)
+{
+	const char *const args[] = {"serve", "--snapshot", snap, "--port", "0",
+				    "--max-client-connections", "8", NULL};
+	struct sproc *p = e2e_serve(args);
+	unsigned port = sproc_port(p);
+	struct hc_conn *idle[7];
+	for (int i = 0; i < 7; i++)
+		ck_assert(hc_connect(port, &idle[i]) == HC_OK);
+	nap_ms(100); /* let the server see them */
+	struct hc_response r;
+	hc_response_init(&r);
+	ck_assert_why(e2e_get(port, "/api/stations", 429, &r));
+	ck_assert_why(e2e_is_error(&r, 429, "busy"));
+	ck_assert_msg(hc_header(&r, "Retry-After") != NULL, "no Retry-After");
+	ck_assert_why(e2e_get(port, "/health", 200, &r));
+	for (int i = 0; i < 7; i++)
+		hc_close(idle[i]);
+	nap_ms(100);
+	all_answered(port, 4, "after the idle connections closed");
+	hc_response_fini(&r);
+	int st = sproc_stop(p, 6000);
+	ck_assert_msg(st == 0, "exit status %d; stderr:\n%s", st, sproc_stderr(p));
+	sproc_free(p);
+}
+END_TEST
+
 /* ---- command line -------------------------------------------------------------------- */
 
 static struct sproc_result run(const char *const *args)
@@ -739,6 +910,9 @@ Suite *lifecycle_suite(void)
 	tcase_add_test(tc, sighup_bad_data_keeps_serving);
 	tcase_add_test(tc, sigterm_stops);
 	tcase_add_test(tc, info_prints_summary);
+	tcase_add_test(tc, admin_reload);
+	tcase_add_test(tc, admin_off_without_token);
+	tcase_add_test(tc, per_client_shedding);
 	suite_add_tcase(s, tc);
 
 	TCase *cli = tcase_create("cli");

@@ -514,7 +514,8 @@ static void check_suggest(const char *roads, enum mode m, uint32_t nst, double m
 	ck_assert_int_eq(search_init(&s, d->net.node_count), YZ_OK);
 	struct field_set fs;
 	field_of(&fs, d, m, &s, lon, lat, nst);
-	struct suggest_params p = {.limit_ms = (uint32_t)(minutes * 60000), .k = 5, .cell_m = cell_m};
+	struct suggest_params p = {.limit_ms = (uint32_t)(minutes * 60000), .k = 5, .cell_m = cell_m,
+				   .max_candidates = cell_m > 0 ? 30 : 0};
 	struct suggest_site lazy[SUGGEST_MAX_K], plain[SUGGEST_MAX_K];
 	unsigned nl, np;
 	struct suggest_stats sl, sp;
@@ -523,6 +524,8 @@ static void check_suggest(const char *roads, enum mode m, uint32_t nst, double m
 	ck_assert_int_eq(suggest_run(&s, &d->net, &d->graph[m], &fs.f, &p, plain, &np, &sp), YZ_OK);
 	ck_assert_uint_gt(nl, 0);
 	ck_assert_uint_eq(nl, np);
+	if (cell_m > 0)
+		ck_assert_uint_le(sl.candidates, 30);
 	ck_assert_uint_le(sl.evaluations, sp.evaluations);
 	for (unsigned i = 0; i < nl; i++) {
 		ck_assert_uint_eq(lazy[i].node, plain[i].node);
@@ -548,7 +551,7 @@ static void check_suggest(const char *roads, enum mode m, uint32_t nst, double m
 
 START_TEST(lazy_greedy_equals_plain_greedy)
 {
-	/* every junction a candidate, then thinned candidates */
+	/* every candidate junction, then candidates thinned to at most 30 */
 	check_suggest("shanghai_huangpu_small/shanghai_huangpu.osm.pbf", MODE_WALK, 3, 4, 0, 21);
 	check_suggest("monaco/monaco.osm.pbf", MODE_EBIKE, 2, 2, 0, 22);
 	check_suggest("monaco/monaco.osm.pbf", MODE_CAR, 4, 1, 150, 23);

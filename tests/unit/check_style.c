@@ -81,6 +81,30 @@ START_TEST(test_shipped_styles)
 }
 END_TEST
 
+/* The tile benchmark's style (scripts/bench/tiles.sh) is not shipped, but it
+ * must load, and it keeps within what scripts/bench/tiles_peers.py translates
+ * for Mapnik and MapServer: line and circle layers, no casing, no dash, no
+ * cluster, linear zoom functions. */
+START_TEST(test_bench_style)
+{
+	struct style *s;
+	const char *path = "scripts/bench/styles/bench-simple.json";
+	ck_assert_msg(style_load_file(path, &s, &eb) == YZ_OK, "%s", eb.msg);
+	ck_assert_str_eq(style_name(s), "bench-simple");
+	for (size_t i = 0; i < style_layer_count(s); i++) {
+		const struct style_layer *l = style_layer(s, i);
+		ck_assert_msg(l->type == STYLE_LINE || l->type == STYLE_CIRCLE, "%s: layer %s", path,
+			      l->id);
+		if (l->type == STYLE_LINE)
+			ck_assert_msg(!l->line.has_casing && !l->line.ndash, "%s: layer %s", path,
+				      l->id);
+		else
+			ck_assert_msg(!l->circle.has_cluster, "%s: layer %s", path, l->id);
+	}
+	style_free(s);
+}
+END_TEST
+
 START_TEST(test_light_details)
 {
 	char path[512];
@@ -488,6 +512,7 @@ Suite *style_suite(void)
 	Suite *s = suite_create("style");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_shipped_styles);
+	tcase_add_test(tc, test_bench_style);
 	tcase_add_test(tc, test_light_details);
 	tcase_add_loop_test(tc, test_errors, 0, (int)(sizeof errors / sizeof errors[0]));
 	tcase_add_test(tc, test_minimal_and_defaults);
