@@ -34,6 +34,9 @@ struct network {
 	const uint32_t *seg_name;                   /* offset into names, 0 = none */
 	const char *names;                          /* string pool (strpool.h) */
 	uint32_t names_len;
+	/* derived at load, not stored: the segment of every shape point (the
+	 * last point of a segment maps to it too); NULL = look it up */
+	const uint32_t *pt_seg;                     /* [pt_count] */
 };
 
 /* An arc's segment reference: segment id << 1, low bit set when the arc runs

@@ -187,6 +187,8 @@ void grid_free(struct grid *g)
 
 uint32_t network_piece_seg(const struct network *net, uint32_t p)
 {
+	if (net->pt_seg)
+		return net->pt_seg[p];
 	/* last s with seg_pt_first[s] <= p */
 	uint32_t lo = 0, hi = net->seg_count;
 	while (hi - lo > 1) {

@@ -404,6 +404,14 @@ static enum yz_err dataset_finish(struct dataset *d, struct yz_errbuf *eb)
 				 d->station_count))
 			return yz_fail(eb, YZ_ENOMEM, "out of memory");
 	}
+	/* every shape point's segment: the grids name pieces by point */
+	uint32_t *pt_seg = calloc(d->net.pt_count ? d->net.pt_count : 1, sizeof *pt_seg);
+	if (!pt_seg)
+		return yz_fail(eb, YZ_ENOMEM, "out of memory");
+	for (uint32_t sg = 0; sg < d->net.seg_count; sg++)
+		for (uint32_t p = d->net.seg_pt_first[sg]; p < d->net.seg_pt_first[sg + 1]; p++)
+			pt_seg[p] = sg;
+	d->net.pt_seg = pt_seg;
 	struct search s;
 	if (search_init(&s, d->net.node_count))
 		return yz_fail(eb, YZ_ENOMEM, "out of memory");
@@ -681,6 +689,7 @@ void dataset_free(struct dataset *d)
 	}
 	comm_spans_free(&d->comm_spans);
 	grid_free(&d->feat_grid);
+	free((void *)d->net.pt_seg);
 	free(d->station_hours);
 	if (d->snapshot_bytes) {
 		free(d->snapshot_bytes);

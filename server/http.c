@@ -569,8 +569,9 @@ void http_call(const char *path, const char *query, const struct dataset *data,
 	enum yz_err err = query_parse(query, strlen(query), &req.query, &eb);
 	if (err)
 		http_fail(res, err, eb.msg);
-	else if (!routes[route].fn || !strcmp(routes[route].name, "static") ||
-		 !strcmp(routes[route].name, "metrics") || !strcmp(routes[route].name, "health"))
+	else if (!routes[route].fn || routes[route].post || !strcmp(routes[route].name, "static") ||
+		 !strcmp(routes[route].name, "metrics") || !strcmp(routes[route].name, "health") ||
+		 !strcmp(routes[route].name, "tiles"))
 		http_error(res, 404, "notfound", "no such query: %.100s", path);
 	else
 		routes[route].fn(&req, res);

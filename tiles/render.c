@@ -35,6 +35,8 @@
 #define RENDER_MAX_PX 512
 #define MARGIN_PX 64.0  /* widest casing + marker radius, in 256-px tile pixels */
 #define TOLERANCE 0.2f
+#define DECIMATE_PX 0.25f
+#define THIN_PX 1.5f       /* strokes thinner than this get plain joins and caps */  /* shape points closer than this to the previous one are dropped */
 
 enum yz_err render_ws_init(struct render_ws *w)
 {
@@ -179,10 +181,42 @@ static void stroke_style_of(const struct style_line *l, float width, float scale
 		  : l->cap == STYLE_CAP_SQUARE ? STROKE_CAP_SQUARE
 					       : STROKE_CAP_BUTT;
 	st->miter_limit = 4;
+	/* Under THIN_PX a round join or cap differs from a bevel or a butt end
+	 * by less than a tenth of a pixel of coverage, but costs an arc of
+	 * edges at every shape point. */
+	if (width < THIN_PX) {
+		if (st->join == STROKE_JOIN_ROUND)
+			st->join = STROKE_JOIN_BEVEL;
+		if (st->cap == STROKE_CAP_ROUND)
+			st->cap = STROKE_CAP_BUTT;
+	}
 	for (unsigned i = 0; i < l->ndash; i++)
 		dash[i] = l->dash[i] * scale;
 	st->dash = l->ndash ? dash : NULL;
 	st->dash_count = l->ndash;
+}
+
+/* Drop the points of xy[0..2n) that lie within `tol` px of the last kept
+ * one (the last point is always kept), in place; returns the new count.  At
+ * low zooms most shape points of a road fall within a fraction of a pixel
+ * of each other: stroking them costs joins that draw nothing visible. */
+static uint32_t decimate(float *xy, uint32_t n, float tol)
+{
+	if (n < 3)
+		return n;
+	uint32_t k = 1;
+	float t2 = tol * tol;
+	for (uint32_t i = 1; i + 1 < n; i++) {
+		float dx = xy[2 * i] - xy[2 * (k - 1)], dy = xy[2 * i + 1] - xy[2 * (k - 1) + 1];
+		if (dx * dx + dy * dy < t2)
+			continue;
+		xy[2 * k] = xy[2 * i];
+		xy[2 * k + 1] = xy[2 * i + 1];
+		k++;
+	}
+	xy[2 * k] = xy[2 * (n - 1)];
+	xy[2 * k + 1] = xy[2 * (n - 1) + 1];
+	return k + 1;
 }
 
 /* Append the roads of `mask` as strokes of `width` px. */
@@ -197,7 +231,8 @@ static int stroke_roads(struct render_ws *w, const struct render_data *d, const 
 		uint32_t a = net->seg_pt_first[s], b = net->seg_pt_first[s + 1];
 		if (project_ws(w, p, net->pt_lon_e7, net->pt_lat_e7, a, b))
 			return -1;
-		stroke_polyline(&w->path, w->xy, b - a, 0, st, TOLERANCE);
+		stroke_polyline(&w->path, w->xy, decimate(w->xy, b - a, DECIMATE_PX), 0, st,
+				TOLERANCE);
 	}
 	return w->path.failed ? -1 : 0;
 }
