@@ -348,6 +348,11 @@ async function runNearest() {
   const ol = $('nearest');
   $('where').textContent = `正在按${MODE_LABEL[mode]}查找最近的驿站…`;
   riderLayer.clearLayers();
+  if (selectedId !== null) { // its trip and hand-off links were for the old point or mode
+    $('card').hidden = true;
+    selectedId = null;
+    drawStations();
+  }
   try {
     const r = await api(`/api/nearest?${params}`);
     if (seq !== riderSeq) return;
