@@ -2,8 +2,9 @@
 #
 #   make            build ./yizhan (release flags, objects in build/release/)
 #   make run        install missing packages, build, serve the bundled dataset
-#   make test       install missing packages, build, run every test, then the
-#                   unit and end-to-end tests again under ASan + UBSan
+#   make test       install missing packages, build, run every test (unit,
+#                   end-to-end, fuzz replay, the page in headless Chromium),
+#                   then the unit and end-to-end tests again under ASan + UBSan
 #   make SAN=address,undefined …   any target with a sanitized tree (build/san/)
 #   make fuzz       build and run the libFuzzer targets for a while (clang)
 #   make bench      benchmarks in scripts/bench/
@@ -74,7 +75,7 @@ endif
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run test test-unit test-e2e test-san test-fuzz-replay deps clean fuzz bench golden-update
+.PHONY: all run test test-unit test-e2e test-browser test-san test-fuzz-replay deps clean fuzz bench golden-update
 all: $(PROG)
 
 # Keep objects made on the way to pattern targets (fuzz replays).
@@ -115,6 +116,13 @@ test-unit: $(B)/unit_tests
 test-e2e: $(B)/e2e_tests $(PROG)
 	YZ_BIN=$(CURDIR)/$(PROG) YZ_SHARED_DATA=$(CURDIR)/../shared/data $(B)/e2e_tests
 
+# Browser tests (tests/browser/): web/nav.js's unit test, and the page in
+# headless Chromium (/usr/bin/chromium) driven by playwright-core against the
+# real ./yizhan serve on a free loopback port; screenshots in build/browser/.
+test-browser: $(PROG)
+	@[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+	sh tests/browser/run.sh ./$(PROG)
+
 # Replay: the targets linked with a plain main (tests/fuzz/replay.c), so any
 # compiler and the sanitized tree can run the corpus and the crashers.
 $(B)/fuzz_replay_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o $(LIB_OBJ)
@@ -153,6 +161,7 @@ test: deps
 	$(MAKE) test-unit
 	$(MAKE) test-e2e
 	$(MAKE) test-fuzz-replay
+	$(MAKE) test-browser
 	$(MAKE) test-san
 
 # Golden tiles: redraw tests/golden/manifest.txt's list with ./yizhan render

@@ -96,7 +96,7 @@ static int clip_one(struct span_buf *out, struct polyclip *pc, const struct netw
 	/* sort this community's stretches and join the touching ones */
 	struct comm_span *v = out->v ? out->v + start : NULL;
 	size_t n = out->n - start, k = 0;
-	if (n > 1)
+	if (n > 1) /* n == 0 with out->v still NULL: qsort's pointer must not be NULL */
 		qsort(v, n, sizeof *v, span_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (k && v[k - 1].seg == v[i].seg && v[i].f0 <= v[k - 1].f1) {
