@@ -29,7 +29,7 @@ ifdef FUZZ
 # libFuzzer build: clang, every object instrumented for coverage.
 CC := clang
 MODE := fuzz
-OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 LDSAN := -fsanitize=address,undefined
 else ifdef SAN
 MODE := san
