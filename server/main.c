@@ -13,6 +13,7 @@
  * library code.  SIGTERM drains requests in flight (bounded) and exits;
  * SIGHUP rebuilds the dataset beside the old one and swaps it in. */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -923,6 +924,7 @@ static int cmd_serve(const struct args *a)
 		return 1;
 	}
 	summary_line(d, now_s() - t0);
+	malloc_trim(0); /* what reading the sources took and freed goes back now */
 	struct http_options opt = {
 		.host = a->host,
 		.port = a->port,
