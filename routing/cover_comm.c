@@ -40,32 +40,30 @@ static int push(struct span_buf *b, struct comm_span s)
 	return 0;
 }
 
-/* Cumulative haversine length at each shape point from its segment's start,
- * and each segment's total. */
-static int measure(const struct network *net, double **pt_cum, double **seg_total)
+/* Each point's haversine distance from its segment's first point: the
+ * network's own table when it has one (the dataset builds it at load),
+ * else computed here into *owned.  NULL when memory is short. */
+static const double *measure(const struct network *net, double **owned)
 {
-	*pt_cum = malloc((net->pt_count ? net->pt_count : 1) * sizeof **pt_cum);
-	*seg_total = malloc((net->seg_count ? net->seg_count : 1) * sizeof **seg_total);
-	if (!*pt_cum || !*seg_total)
-		return -1;
-	for (uint32_t s = 0; s < net->seg_count; s++) {
-		uint32_t first = net->seg_pt_first[s], last = net->seg_pt_first[s + 1] - 1;
-		double cum = 0;
-		(*pt_cum)[first] = 0;
-		for (uint32_t p = first; p < last; p++) {
-			cum += geo_haversine_m(geo_from_e7(net->pt_lon_e7[p]), geo_from_e7(net->pt_lat_e7[p]),
-					       geo_from_e7(net->pt_lon_e7[p + 1]),
-					       geo_from_e7(net->pt_lat_e7[p + 1]));
-			(*pt_cum)[p + 1] = cum;
-		}
-		(*seg_total)[s] = cum;
-	}
-	return 0;
+	*owned = NULL;
+	if (net->pt_cum)
+		return net->pt_cum;
+	double *cum = calloc(net->pt_count ? net->pt_count : 1, sizeof *cum);
+	if (!cum)
+		return NULL;
+	for (uint32_t s = 0; s < net->seg_count; s++)
+		for (uint32_t p = net->seg_pt_first[s]; p + 1 < net->seg_pt_first[s + 1]; p++)
+			cum[p + 1] = cum[p] + geo_haversine_m(geo_from_e7(net->pt_lon_e7[p]),
+							      geo_from_e7(net->pt_lat_e7[p]),
+							      geo_from_e7(net->pt_lon_e7[p + 1]),
+							      geo_from_e7(net->pt_lat_e7[p + 1]));
+	*owned = cum;
+	return cum;
 }
 
 static int clip_one(struct span_buf *out, struct polyclip *pc, const struct network *net,
 		    const struct grid *pieces, const struct community *cm, uint32_t *piece_stamp,
-		    uint32_t stamp, const double *pt_cum, const double *seg_total)
+		    uint32_t stamp, const double *pt_cum)
 {
 	int32_t cx0, cy0, cx1, cy1;
 	grid_cell_of(pieces, cm->min_lon_e7, cm->min_lat_e7, &cx0, &cy0);
@@ -84,7 +82,8 @@ static int clip_one(struct span_buf *out, struct polyclip *pc, const struct netw
 				unsigned n = polyclip_line(pc, net->pt_lon_e7[p], net->pt_lat_e7[p],
 							   net->pt_lon_e7[p + 1], net->pt_lat_e7[p + 1], iv,
 							   16);
-				double total = seg_total[seg], a = pt_cum[p], l = pt_cum[p + 1] - a;
+				double total = pt_cum[net->seg_pt_first[seg + 1] - 1];
+				double a = pt_cum[p], l = pt_cum[p + 1] - a;
 				for (unsigned k = 0; k < n; k++) {
 					double f0 = total > 0 ? (a + iv[k][0] * l) / total : 0;
 					double f1 = total > 0 ? (a + iv[k][1] * l) / total : 1;
@@ -116,10 +115,11 @@ enum yz_err comm_spans_build(struct comm_spans *cs, const struct network *net,
 	memset(cs, 0, sizeof *cs);
 	cs->count = comm->count;
 	cs->first = calloc((size_t)comm->count + 1, sizeof *cs->first);
-	double *pt_cum = NULL, *seg_total = NULL;
+	double *owned = NULL;
+	const double *pt_cum = NULL;
 	uint32_t *piece_stamp = calloc(net->pt_count ? net->pt_count : 1, sizeof *piece_stamp);
 	struct span_buf out = {0};
-	if (!cs->first || !piece_stamp || measure(net, &pt_cum, &seg_total))
+	if (!cs->first || !piece_stamp || !(pt_cum = measure(net, &owned)))
 		goto nomem;
 	for (uint32_t c = 0; c < comm->count; c++) {
 		const struct community *cm = &comm->items[c];
@@ -128,7 +128,7 @@ enum yz_err comm_spans_build(struct comm_spans *cs, const struct network *net,
 				  comm->pt_lon_e7, comm->pt_lat_e7))
 			goto nomem;
 		int failed = pieces->cell_first && clip_one(&out, &pc, net, pieces, cm, piece_stamp,
-							    c + 1, pt_cum, seg_total);
+							    c + 1, pt_cum);
 		polyclip_fini(&pc);
 		if (failed)
 			goto nomem;
@@ -137,14 +137,12 @@ enum yz_err comm_spans_build(struct comm_spans *cs, const struct network *net,
 	cs->spans = out.v ? out.v : malloc(sizeof *cs->spans);
 	if (!cs->spans)
 		goto nomem;
-	free(pt_cum);
-	free(seg_total);
+	free(owned);
 	free(piece_stamp);
 	return YZ_OK;
 nomem:
 	free(out.v);
-	free(pt_cum);
-	free(seg_total);
+	free(owned);
 	free(piece_stamp);
 	free(cs->first);
 	memset(cs, 0, sizeof *cs);

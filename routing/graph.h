@@ -37,6 +37,9 @@ struct network {
 	/* derived at load, not stored: the segment of every shape point (the
 	 * last point of a segment maps to it too); NULL = look it up */
 	const uint32_t *pt_seg;                     /* [pt_count] */
+	/* derived at load too: haversine length from the segment's first point
+	 * to each point (the measure of every fraction); NULL = compute it */
+	const double *pt_cum;                       /* [pt_count] */
 };
 
 /* An arc's segment reference: segment id << 1, low bit set when the arc runs

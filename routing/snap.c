@@ -17,6 +17,8 @@
 
 static double piece_len_m(const struct network *net, uint32_t p)
 {
+	if (net->pt_cum)
+		return net->pt_cum[p + 1] - net->pt_cum[p];
 	return geo_haversine_m(geo_from_e7(net->pt_lon_e7[p]), geo_from_e7(net->pt_lat_e7[p]),
 			       geo_from_e7(net->pt_lon_e7[p + 1]), geo_from_e7(net->pt_lat_e7[p + 1]));
 }
@@ -113,8 +115,12 @@ enum yz_err snap_point(const struct network *net, const struct graph *g,
 
 	uint32_t seg = best_seg, first = net->seg_pt_first[seg], last = net->seg_pt_first[seg + 1] - 1;
 	double along = 0;
-	for (uint32_t p = first; p < best_p; p++)
-		along += piece_len_m(net, p);
+	if (net->pt_cum) {
+		along = net->pt_cum[best_p] - net->pt_cum[first];
+	} else {
+		for (uint32_t p = first; p < best_p; p++)
+			along += piece_len_m(net, p);
+	}
 	along += best_t * piece_len_m(net, best_p);
 	double len = net->seg_length_m[seg];
 	out->seg = seg;
@@ -198,8 +204,12 @@ void network_seg_slice(const struct network *net, uint32_t seg, double f0, doubl
 	/* Fractions are of the shape's own length, so positions are measured
 	 * along the pieces directly (seg_length_m is that length, rounded). */
 	double total = 0;
-	for (uint32_t p = first; p < last; p++)
-		total += piece_len_m(net, p);
+	if (net->pt_cum) {
+		total = net->pt_cum[last] - net->pt_cum[first];
+	} else {
+		for (uint32_t p = first; p < last; p++)
+			total += piece_len_m(net, p);
+	}
 	int backwards = f1 < f0;
 	double a = (backwards ? f1 : f0) * total, b = (backwards ? f0 : f1) * total;
 	if (!backwards) {

@@ -412,6 +412,20 @@ static enum yz_err dataset_finish(struct dataset *d, struct yz_errbuf *eb)
 		for (uint32_t p = d->net.seg_pt_first[sg]; p < d->net.seg_pt_first[sg + 1]; p++)
 			pt_seg[p] = sg;
 	d->net.pt_seg = pt_seg;
+	/* and each point's distance along its segment (haversine, as routing
+	 * measures every fraction), so slicing a segment needs no trigonometry */
+	double *pt_cum = calloc(d->net.pt_count ? d->net.pt_count : 1, sizeof *pt_cum);
+	if (!pt_cum)
+		return yz_fail(eb, YZ_ENOMEM, "out of memory");
+	for (uint32_t sg = 0; sg < d->net.seg_count; sg++) {
+		uint32_t a = d->net.seg_pt_first[sg], b = d->net.seg_pt_first[sg + 1];
+		for (uint32_t p = a; p + 1 < b; p++)
+			pt_cum[p + 1] = pt_cum[p] + geo_haversine_m(geo_from_e7(d->net.pt_lon_e7[p]),
+								    geo_from_e7(d->net.pt_lat_e7[p]),
+								    geo_from_e7(d->net.pt_lon_e7[p + 1]),
+								    geo_from_e7(d->net.pt_lat_e7[p + 1]));
+	}
+	d->net.pt_cum = pt_cum;
 	struct search s;
 	if (search_init(&s, d->net.node_count))
 		return yz_fail(eb, YZ_ENOMEM, "out of memory");
@@ -690,6 +704,7 @@ void dataset_free(struct dataset *d)
 	comm_spans_free(&d->comm_spans);
 	grid_free(&d->feat_grid);
 	free((void *)d->net.pt_seg);
+	free((void *)d->net.pt_cum);
 	free(d->station_hours);
 	if (d->snapshot_bytes) {
 		free(d->snapshot_bytes);
