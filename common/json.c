@@ -371,3 +371,69 @@ void json_lonlat(struct json *j, double lon, double lat)
 	json_num(j, lat, 7);
 	json_arr_end(j);
 }
+
+/* A 1e-7 degree integer as a decimal number: the integer part, then up to
+ * seven fraction digits with trailing zeros dropped — what format_fixed
+ * writes for v / 1e7, without the floating point. */
+static int format_e7(char *t, int32_t v)
+{
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	char *p = t;
+	uint32_t u;
+	if (v < 0) {
+		*p++ = '-';
+		u = (uint32_t)(-(int64_t)v);
+	} else {
+		u = (uint32_t)v;
+	}
+	uint32_t ip = u / 10000000u, fr = u % 10000000u;
+	if (ip >= 100) {
+		*p++ = (char)('0' + ip / 100);
+		ip %= 100;
+		*p++ = pairs[2 * ip];
+		*p++ = pairs[2 * ip + 1];
+	} else if (ip >= 10) {
+		*p++ = pairs[2 * ip];
+		*p++ = pairs[2 * ip + 1];
+	} else {
+		*p++ = (char)('0' + ip);
+	}
+	if (fr) {
+		char d[7];
+		d[6] = (char)('0' + fr % 10);
+		fr /= 10;
+		for (int i = 2; i >= 0; i--) {
+			uint32_t r = fr % 100;
+			fr /= 100;
+			d[2 * i] = pairs[2 * r];
+			d[2 * i + 1] = pairs[2 * r + 1];
+		}
+		int n = 7;
+		while (d[n - 1] == '0')
+			n--;
+		*p++ = '.';
+		memcpy(p, d, (size_t)n);
+		p += n;
+	}
+	return (int)(p - t);
+}
+
+void json_lonlat_e7(struct json *j, int32_t lon_e7, int32_t lat_e7)
+{
+	if (j->depth >= JSON_MAX_DEPTH) {
+		json_arr_begin(j); /* fails the writer, as json_lonlat does */
+		return;
+	}
+	if (!json_value_begin(j))
+		return;
+	char t[32];
+	t[0] = '[';
+	int a = format_e7(t + 1, lon_e7);
+	t[1 + a] = ',';
+	int b = format_e7(t + 2 + a, lat_e7);
+	t[2 + a + b] = ']';
+	buf_add(j->out, t, (size_t)(3 + a + b));
+}

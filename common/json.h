@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -82,5 +83,7 @@ void json_raw(struct json *j, const char *s);
 
 /* A GeoJSON position: [lon,lat] with 7 decimals (about 1 cm), trimmed. */
 void json_lonlat(struct json *j, double lon, double lat);
+/* The same from 1e-7 degree integers (exact, and about twice as fast). */
+void json_lonlat_e7(struct json *j, int32_t lon_e7, int32_t lat_e7);
 
 #endif

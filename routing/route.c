@@ -20,8 +20,8 @@ void polyline_init(struct polyline *l)
 
 void polyline_fini(struct polyline *l)
 {
-	free(l->lon);
-	free(l->lat);
+	free(l->lon_e7);
+	free(l->lat_e7);
 	memset(l, 0, sizeof *l);
 }
 
@@ -31,33 +31,34 @@ void polyline_reset(struct polyline *l)
 	l->failed = 0;
 }
 
-void polyline_add(struct polyline *l, double lon, double lat)
+void polyline_add_e7(struct polyline *l, int32_t lon_e7, int32_t lat_e7)
 {
 	if (l->failed)
 		return;
-	/* duplicates at the output's precision (1e-7 degree) are dropped; the
-	 * exact test first, as nearly every point differs from the last */
-	if (l->n && fabs(l->lon[l->n - 1] - lon) < 1e-7 && fabs(l->lat[l->n - 1] - lat) < 1e-7 &&
-	    llround(l->lon[l->n - 1] * 1e7) == llround(lon * 1e7) &&
-	    llround(l->lat[l->n - 1] * 1e7) == llround(lat * 1e7))
+	if (l->n && l->lon_e7[l->n - 1] == lon_e7 && l->lat_e7[l->n - 1] == lat_e7)
 		return;
 	if (l->n == l->cap) {
 		uint32_t cap = l->cap ? l->cap * 2 : 64;
-		double *x = realloc(l->lon, cap * sizeof *x);
+		int32_t *x = realloc(l->lon_e7, cap * sizeof *x);
 		if (x)
-			l->lon = x;
-		double *y = realloc(l->lat, cap * sizeof *y);
+			l->lon_e7 = x;
+		int32_t *y = realloc(l->lat_e7, cap * sizeof *y);
 		if (y)
-			l->lat = y;
+			l->lat_e7 = y;
 		if (!x || !y) {
 			l->failed = 1;
 			return;
 		}
 		l->cap = cap;
 	}
-	l->lon[l->n] = lon;
-	l->lat[l->n] = lat;
+	l->lon_e7[l->n] = lon_e7;
+	l->lat_e7[l->n] = lat_e7;
 	l->n++;
+}
+
+void polyline_add(struct polyline *l, double lon, double lat)
+{
+	polyline_add_e7(l, geo_to_e7(lon), geo_to_e7(lat));
 }
 
 static void emit_to_line(void *ctx, double lon, double lat)
@@ -156,7 +157,7 @@ void route_trace(const struct search *s, const struct network *net, const struct
 	if (arcs != small)
 		free(arcs);
 	if (!n && a->node != GRAPH_NONE)
-		polyline_add(line, geo_from_e7(net->node_lon_e7[node]), geo_from_e7(net->node_lat_e7[node]));
+		polyline_add_e7(line, net->node_lon_e7[node], net->node_lat_e7[node]);
 	if (tail_seg != GRAPH_NONE) {
 		double f = entry_frac(net, g, tail_seg, node, tail_frac);
 		network_seg_slice(net, tail_seg, f, tail_frac, emit_to_line, line);

@@ -11,9 +11,11 @@
 #include "search.h"
 #include "snap.h"
 
-/* A growable lon/lat line; consecutive duplicate points are dropped. */
+/* A growable lon/lat line at the output's precision: points are kept in
+ * 1e-7 degree (about 1 cm, what the API prints), so writing them is integer
+ * formatting; consecutive duplicate points are dropped. */
 struct polyline {
-	double *lon, *lat;
+	int32_t *lon_e7, *lat_e7;
 	uint32_t n, cap;
 	int failed;           /* allocation failed: contents incomplete */
 };
@@ -21,7 +23,18 @@ struct polyline {
 void polyline_init(struct polyline *l);
 void polyline_fini(struct polyline *l);
 void polyline_reset(struct polyline *l);
-void polyline_add(struct polyline *l, double lon, double lat);
+void polyline_add(struct polyline *l, double lon, double lat);   /* rounded to 1e-7° */
+void polyline_add_e7(struct polyline *l, int32_t lon_e7, int32_t lat_e7);
+
+/* Point i in degrees. */
+static inline double polyline_lon(const struct polyline *l, uint32_t i)
+{
+	return l->lon_e7[i] / 1e7;
+}
+static inline double polyline_lat(const struct polyline *l, uint32_t i)
+{
+	return l->lat_e7[i] / 1e7;
+}
 
 struct route_result {
 	uint32_t time_ms;

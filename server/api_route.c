@@ -54,9 +54,9 @@ void api_write_line(struct json *j, const struct polyline *l)
 	json_key(j, "coordinates");
 	json_arr_begin(j);
 	for (uint32_t i = 0; i < l->n; i++)
-		json_lonlat(j, l->lon[i], l->lat[i]);
+		json_lonlat_e7(j, l->lon_e7[i], l->lat_e7[i]);
 	if (l->n == 1) /* a LineString has at least two positions */
-		json_lonlat(j, l->lon[0], l->lat[0]);
+		json_lonlat_e7(j, l->lon_e7[0], l->lat_e7[0]);
 	json_arr_end(j);
 	json_obj_end(j);
 }

@@ -520,6 +520,32 @@ START_TEST(test_literals)
 }
 END_TEST
 
+/* json_lonlat_e7 writes exactly what json_lonlat writes for v / 1e7. */
+START_TEST(test_lonlat_e7)
+{
+	static const int32_t edge[] = {0, 1, -1, 10, -10, 9999999, 10000000, -10000000, 10000001,
+				       1800000000, -1800000000, 900000000, -900000000, 1214700000,
+				       121470001, INT32_MAX, INT32_MIN, 5, -5, 123456789};
+	struct buf a, c;
+	srand(7);
+	for (int k = 0; k < 20000; k++) {
+		int32_t x = k < 20 ? edge[k] : (int32_t)((unsigned)rand() * 2654435761u);
+		int32_t y = k < 20 ? edge[19 - k] : (int32_t)((unsigned)rand() * 40503u);
+		buf_init(&a);
+		buf_init(&c);
+		struct json ja, jc;
+		json_init(&ja, &a);
+		json_init(&jc, &c);
+		json_lonlat(&ja, x / 1e7, y / 1e7);
+		json_lonlat_e7(&jc, x, y);
+		ck_assert_msg(a.len == c.len && !memcmp(a.data, c.data, a.len), "%d %d: %.*s vs %.*s", x, y,
+			      (int)a.len, a.data, (int)c.len, c.data);
+		buf_fini(&a);
+		buf_fini(&c);
+	}
+}
+END_TEST
+
 Suite *json_suite(void)
 {
 	Suite *s = suite_create("json");
@@ -573,6 +599,7 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_num_decimals_clamped);
 	tcase_add_test(tc, test_num_huge_negative);
 	tcase_add_test(tc, test_lonlat);
+	tcase_add_test(tc, test_lonlat_e7);
 	tcase_add_test(tc, test_literals);
 	suite_add_tcase(s, tc);
 	return s;
