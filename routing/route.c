@@ -147,11 +147,13 @@ void route_trace(const struct search *s, const struct network *net, const struct
 		*dist_m += network_seg_length_between(net, a->seg, a->frac, f);
 	}
 	for (uint32_t i = n; i-- > 0;) {
+		/* whole segments: their shape points as they are */
 		uint32_t ref = g->arc_seg[arcs[i]], seg = ARC_SEG(ref);
-		if (ARC_REVERSED(ref))
-			network_seg_slice(net, seg, 1.0, 0.0, emit_to_line, line);
-		else
-			network_seg_slice(net, seg, 0.0, 1.0, emit_to_line, line);
+		uint32_t first = net->seg_pt_first[seg], last = net->seg_pt_first[seg + 1] - 1;
+		for (uint32_t k = 0; k <= last - first; k++) {
+			uint32_t p = ARC_REVERSED(ref) ? last - k : first + k;
+			polyline_add_e7(line, net->pt_lon_e7[p], net->pt_lat_e7[p]);
+		}
 		*dist_m += net->seg_length_m[seg];
 	}
 	if (arcs != small)
