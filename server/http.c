@@ -118,6 +118,7 @@ struct http_server {
 	/* load shedding: open connections in total and per client address
 	 * (hashed into slots; a collision only makes a count conservative) */
 	unsigned busy_connections, busy_per_client;
+	unsigned max_url, max_body;    /* request limits in bytes */
 	atomic_uint ip_conns[IP_SLOTS];
 	/* reloads */
 	http_reload_fn *reload;
@@ -312,13 +313,13 @@ static int gzip_buf(const char *in, size_t len, struct buf *out)
 
 static void *uri_log(void *cls, const char *uri, struct MHD_Connection *con)
 {
-	(void)cls;
 	(void)con;
+	struct http_server *s = cls;
 	struct req_state *st = calloc(1, sizeof *st);
 	if (!st)
 		return NULL;
 	clock_gettime(CLOCK_MONOTONIC, &st->t0);
-	size_t n = strnlen(uri, HTTP_MAX_URL + 1);
+	size_t n = strnlen(uri, (size_t)s->max_url + 1);
 	st->raw_uri = strndup(uri, n);
 	return st;
 }
@@ -474,14 +475,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 		st->headers_seen = true;
 		const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (!cl || strtoull(cl, NULL, 10) <= HTTP_MAX_BODY)
+		if (!cl || strtoull(cl, NULL, 10) <= s->max_body)
 			return MHD_YES;
 		st->too_large = true;
 	}
 	if (*upload_data_size) {
 		/* Bodies are not used by any endpoint; count them to bound them. */
 		st->body_bytes += *upload_data_size;
-		if (st->body_bytes > HTTP_MAX_BODY)
+		if (st->body_bytes > s->max_body)
 			st->too_large = true;
 		*upload_data_size = 0;
 		return MHD_YES;
@@ -502,9 +503,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 		per_client = atomic_load(&s->ip_conns[(uintptr_t)ci->socket_context - 1]);
 
 	if (st->too_large) {
-		http_error(&res, 413, "limit", "request body larger than %d bytes", HTTP_MAX_BODY);
-	} else if (!st->raw_uri || strlen(st->raw_uri) > HTTP_MAX_URL) {
-		http_error(&res, 414, "limit", "URL longer than %d bytes", HTTP_MAX_URL);
+		http_error(&res, 413, "limit", "request body larger than %u bytes", s->max_body);
+	} else if (!st->raw_uri || strlen(st->raw_uri) > s->max_url) {
+		http_error(&res, 414, "limit", "URL longer than %u bytes", s->max_url);
 	} else if (path_has_nul(st->raw_uri)) {
 		/* MHD decodes %00 and hands us the path cut there, so
 		 * "/api/stations/SH-001%00x" would be read as SH-001. */
@@ -810,6 +811,13 @@ enum yz_err http_start(const struct http_options *opt, struct dataset *data,
 	unsigned per_ip = opt->per_ip_connections ? opt->per_ip_connections : 256u;
 	s->busy_connections = opt->busy_connections ? opt->busy_connections : max_conn / 8 * 7;
 	s->busy_per_client = opt->busy_per_client ? opt->busy_per_client : per_ip / 8 * 7;
+	s->max_url = opt->max_url && opt->max_url < HTTP_MAX_URL ? opt->max_url : HTTP_MAX_URL;
+	s->max_body = opt->max_body ? (opt->max_body < HTTP_MAX_BODY_LIMIT ? opt->max_body
+									  : HTTP_MAX_BODY_LIMIT)
+				    : HTTP_MAX_BODY;
+	unsigned header_kb = opt->header_kb ? (opt->header_kb < HTTP_HEADER_KB_LIMIT ? opt->header_kb
+										 : HTTP_HEADER_KB_LIMIT)
+					    : HTTP_HEADER_KB;
 	snprintf(s->static_root, sizeof s->static_root, "%s",
 		 opt->static_root ? opt->static_root : "web");
 	http_swap_dataset(s, data);
@@ -873,7 +881,7 @@ enum yz_err http_start(const struct http_options *opt, struct dataset *data,
 		MHD_OPTION_CONNECTION_LIMIT, max_conn,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 		MHD_OPTION_CONNECTION_TIMEOUT, opt->timeout_s ? opt->timeout_s : 15u,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)header_kb * 1024,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_log, s,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, s,
 		MHD_OPTION_NOTIFY_CONNECTION, notify_connection, s,

@@ -17,9 +17,13 @@
 #include "common/query.h"
 #include "dataset.h"
 
-/* Limits (documented in the README). */
+/* Limits (documented in the README): the defaults and the largest values the
+ * options below accept (a query string is parsed up to QUERY_MAX_BYTES). */
 #define HTTP_MAX_URL 4096            /* bytes of path + query; longer → 414 */
 #define HTTP_MAX_BODY 65536          /* request body bytes; larger → 413 */
+#define HTTP_MAX_BODY_LIMIT (1u << 20)
+#define HTTP_HEADER_KB 64            /* connection memory for the request's headers */
+#define HTTP_HEADER_KB_LIMIT 1024
 
 struct http_request {
 	const char *method;          /* "GET", "HEAD", … */
@@ -77,6 +81,9 @@ struct http_options {
 	unsigned busy_per_client;    /* above this many from one address: 429 and Retry-After
 				      * (default 7/8 of per_ip_connections) */
 	unsigned timeout_s;          /* idle connection timeout, default 15 */
+	unsigned max_url;            /* bytes, 0 = HTTP_MAX_URL; at most HTTP_MAX_URL */
+	unsigned max_body;           /* bytes, 0 = HTTP_MAX_BODY; at most HTTP_MAX_BODY_LIMIT */
+	unsigned header_kb;          /* KiB per connection for headers, 0 = HTTP_HEADER_KB */
 	const char *admin_token;     /* bearer token of POST /admin/reload; NULL or "" = the
 				      * admin endpoints answer 404 */
 	http_reload_fn *reload;      /* rebuilds the dataset; NULL = no reloads */

@@ -59,6 +59,7 @@ struct args {
 	unsigned port, threads;
 	unsigned tile_cache_mb;  /* serve: --tile-cache-mb, 0 = no cache */
 	unsigned max_conn, max_client_conn, timeout_s;  /* serve: limits, 0 = default */
+	unsigned max_url, max_body, header_kb;          /* serve: request limits, 0 = default */
 	const char *admin_token_file;                   /* serve */
 	struct buf query;        /* query commands: --key value → key=value&… */
 };
@@ -70,11 +71,13 @@ static void usage(FILE *f)
 	      "usage:\n"
 	      "  yizhan serve [DATA] [--port N] [--host H] [--threads N] [--web DIR] [--styles DIR]\n"
 	      "        [--tile-cache-mb N] [--max-connections N] [--max-client-connections N]\n"
-	      "        [--timeout S] [--admin-token-file F]\n"
+	      "        [--timeout S] [--max-url-bytes N] [--max-body-bytes N] [--max-header-kb N]\n"
+	      "        [--admin-token-file F]\n"
 	      "        serve the map page and the API (default: the bundled dataset "
 	      DEFAULT_DATASET ");\n"
 	      "        rendered tiles are cached in N MiB (default 256, 0 = no cache);\n"
 	      "        connections: 1024 in all, 256 per client address, idle timeout 15 s;\n"
+	      "        requests: URL 4096 bytes, body 64 KiB, headers 64 KiB;\n"
 	      "        POST /admin/reload needs the token in F (or $YIZHAN_ADMIN_TOKEN)\n"
 	      "  yizhan build [DATA] -o FILE     compile DATA into a snapshot file\n"
 	      "  yizhan info  [DATA]             print the dataset summary as JSON\n"
@@ -239,6 +242,19 @@ static int parse_args(int argc, char **argv, struct args *a)
 									  : &a->max_client_conn;
 			if (parse_uint(val, dst == &a->timeout_s ? 3600 : 1000000, dst) || !*dst) {
 				fprintf(stderr, "yizhan: %s: not a valid number: %s\n", o, val);
+				return -1;
+			}
+		} else if (!strcmp(o, "--max-url-bytes") || !strcmp(o, "--max-body-bytes") ||
+			   !strcmp(o, "--max-header-kb")) {
+			const char *val = NULL;
+			TAKE(val);
+			unsigned *dst = o[6] == 'u' ? &a->max_url : o[6] == 'b' ? &a->max_body : &a->header_kb;
+			unsigned lo = o[6] == 'u' ? 256 : o[6] == 'b' ? 1 : 16;
+			unsigned hi = o[6] == 'u' ? HTTP_MAX_URL
+				      : o[6] == 'b' ? HTTP_MAX_BODY_LIMIT
+						    : HTTP_HEADER_KB_LIMIT;
+			if (parse_uint(val, hi, dst) || *dst < lo) {
+				fprintf(stderr, "yizhan: %s: a number from %u to %u, not %s\n", o, lo, hi, val);
 				return -1;
 			}
 		} else if (!strcmp(o, "--admin-token-file")) {
@@ -935,6 +951,9 @@ static int cmd_serve(const struct args *a)
 		.max_connections = a->max_conn,
 		.per_ip_connections = a->max_client_conn,
 		.timeout_s = a->timeout_s,
+		.max_url = a->max_url,
+		.max_body = a->max_body,
+		.header_kb = a->header_kb,
 		.admin_token = token,
 		.reload = reload_data,
 		.reload_ctx = (void *)a,

@@ -789,6 +789,52 @@ START_TEST(per_client_shedding)
 }
 END_TEST
 
+/* The request limits are the command line's when it gives them. */
+START_TEST(configured_request_limits)
+{
+	const char *const args[] = {"serve", "--snapshot", snap, "--port", "0", "--max-url-bytes",
+				    "300", "--max-body-bytes", "10", NULL};
+	struct sproc *p = e2e_serve(args);
+	unsigned port = sproc_port(p);
+	struct hc_response r;
+	hc_response_init(&r);
+	char url[400];
+	snprintf(url, sizeof url, "/api/stations?q=%0*d", 300, 7);
+	ck_assert_why(e2e_get(port, url, 414, &r));
+	ck_assert_why(e2e_is_error(&r, 414, "limit"));
+	snprintf(url, sizeof url, "/api/stations?q=%0*d", 150, 7);
+	ck_assert_why(e2e_get(port, url, 200, &r));
+	static const char ok_body[] = "POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n"
+				      "Connection: close\r\n\r\n0123456789";
+	static const char big_body[] = "POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n"
+				       "Connection: close\r\n\r\n0123456789a";
+	ck_assert(hc_exchange(port, ok_body, sizeof ok_body - 1, 5000, &r) == HC_OK);
+	ck_assert_msg(r.status == 405, "10-byte body: status %d", r.status); /* a GET endpoint */
+	ck_assert(hc_exchange(port, big_body, sizeof big_body - 1, 5000, &r) == HC_OK);
+	ck_assert_msg(r.status == 413, "11-byte body: status %d", r.status);
+	hc_response_fini(&r);
+	int st = sproc_stop(p, 6000);
+	ck_assert_msg(st == 0, "exit status %d; stderr:\n%s", st, sproc_stderr(p));
+	sproc_free(p);
+
+	static const char *const bad[][8] = {
+		{"serve", "--snapshot", NULL, "--max-url-bytes", "100", NULL},
+		{"serve", "--snapshot", NULL, "--max-url-bytes", "5000", NULL},
+		{"serve", "--snapshot", NULL, "--max-body-bytes", "0", NULL},
+		{"serve", "--snapshot", NULL, "--max-header-kb", "2", NULL},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *a2[8];
+		memcpy(a2, bad[i], sizeof a2);
+		a2[2] = snap;
+		struct sproc_result res;
+		ck_assert(sproc_run(a2, 20000, &res) == 0);
+		ck_assert_msg(res.status == 2, "%s %s: exit %d", a2[3], a2[4], res.status);
+		sproc_result_fini(&res);
+	}
+}
+END_TEST
+
 /* ---- command line -------------------------------------------------------------------- */
 
 static struct sproc_result run(const char *const *args)
@@ -916,6 +962,7 @@ Suite *lifecycle_suite(void)
 	tcase_add_test(tc, admin_reload);
 	tcase_add_test(tc, admin_off_without_token);
 	tcase_add_test(tc, per_client_shedding);
+	tcase_add_test(tc, configured_request_limits);
 	suite_add_tcase(s, tc);
 
 	TCase *cli = tcase_create("cli");
