@@ -82,6 +82,27 @@ static void csv_field(struct buf *b, const char *s)
 	buf_addc(b, '"');
 }
 
+
+/* "type":"FeatureCollection","features":[ — inside an open object. */
+static void begin_collection(struct json *j)
+{
+	json_key(j, "type");
+	json_str(j, "FeatureCollection");
+	json_key(j, "features");
+	json_arr_begin(j);
+}
+
+/* {"type":"Feature","properties":{ — the caller writes the properties,
+ * closes them, then writes "geometry" and closes the feature. */
+static void begin_feature(struct json *j)
+{
+	json_obj_begin(j);
+	json_key(j, "type");
+	json_str(j, "Feature");
+	json_key(j, "properties");
+	json_obj_begin(j);
+}
+
 /* ---- coverage -------------------------------------------------------------------- */
 
 static void emit_point(void *ctx, double lon, double lat)
@@ -214,17 +235,10 @@ void api_coverage(struct http_request *req, struct http_response *res)
 	json_obj_begin(&j);
 	if (fmt == FMT_GEOJSON) {
 		/* the communities with their figures, then the gaps */
-		json_key(&j, "type");
-		json_str(&j, "FeatureCollection");
-		json_key(&j, "features");
-		json_arr_begin(&j);
+		begin_collection(&j);
 		for (uint32_t c = 0; c < d->comm.count; c++) {
 			const struct community *cm = &d->comm.items[c];
-			json_obj_begin(&j);
-			json_key(&j, "type");
-			json_str(&j, "Feature");
-			json_key(&j, "properties");
-			json_obj_begin(&j);
+			begin_feature(&j);
 			json_key(&j, "kind");
 			json_str(&j, "community");
 			write_comm_props(&j, d, cm, &rows[c]);
@@ -234,11 +248,7 @@ void api_coverage(struct http_request *req, struct http_response *res)
 			json_obj_end(&j);
 		}
 		if (gaps) {
-			json_obj_begin(&j);
-			json_key(&j, "type");
-			json_str(&j, "Feature");
-			json_key(&j, "properties");
-			json_obj_begin(&j);
+			begin_feature(&j);
 			json_key(&j, "kind");
 			json_str(&j, "gaps");
 			json_key(&j, "mode");
@@ -299,6 +309,20 @@ void api_coverage(struct http_request *req, struct http_response *res)
 }
 
 /* ---- suggest ---------------------------------------------------------------------- */
+
+static void write_site_gains(struct json *j, const struct suggest_site *s, bool by_pop)
+{
+	json_key(j, "gain_m");
+	json_num(j, s->gain_m, 2);
+	json_key(j, "covered_m_after");
+	json_num(j, s->covered_m_after, 2);
+	if (by_pop) {
+		json_key(j, "gain_population");
+		json_num(j, s->gain_w, 1);
+		json_key(j, "covered_population_after");
+		json_num(j, s->covered_w_after, 1);
+	}
+}
 
 void api_suggest(struct http_request *req, struct http_response *res)
 {
@@ -386,28 +410,12 @@ void api_suggest(struct http_request *req, struct http_response *res)
 	json_init(&j, &res->body);
 	json_obj_begin(&j);
 	if (fmt == FMT_GEOJSON) {
-		json_key(&j, "type");
-		json_str(&j, "FeatureCollection");
-		json_key(&j, "features");
-		json_arr_begin(&j);
+		begin_collection(&j);
 		for (unsigned i = 0; i < n; i++) {
-			json_obj_begin(&j);
-			json_key(&j, "type");
-			json_str(&j, "Feature");
-			json_key(&j, "properties");
-			json_obj_begin(&j);
+			begin_feature(&j);
 			json_key(&j, "rank");
 			json_uint(&j, i + 1);
-			json_key(&j, "gain_m");
-			json_num(&j, sites[i].gain_m, 2);
-			json_key(&j, "covered_m_after");
-			json_num(&j, sites[i].covered_m_after, 2);
-			if (by_pop) {
-				json_key(&j, "gain_population");
-				json_num(&j, sites[i].gain_w, 1);
-				json_key(&j, "covered_population_after");
-				json_num(&j, sites[i].covered_w_after, 1);
-			}
+			write_site_gains(&j, &sites[i], by_pop);
 			json_obj_end(&j);
 			json_key(&j, "geometry");
 			json_obj_begin(&j);
@@ -449,16 +457,7 @@ void api_suggest(struct http_request *req, struct http_response *res)
 			json_num(&j, sites[i].lon, 7);
 			json_key(&j, "lat");
 			json_num(&j, sites[i].lat, 7);
-			json_key(&j, "gain_m");
-			json_num(&j, sites[i].gain_m, 2);
-			json_key(&j, "covered_m_after");
-			json_num(&j, sites[i].covered_m_after, 2);
-			if (by_pop) {
-				json_key(&j, "gain_population");
-				json_num(&j, sites[i].gain_w, 1);
-				json_key(&j, "covered_population_after");
-				json_num(&j, sites[i].covered_w_after, 1);
-			}
+			write_site_gains(&j, &sites[i], by_pop);
 			json_obj_end(&j);
 		}
 		json_arr_end(&j);

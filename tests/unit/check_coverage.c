@@ -393,18 +393,27 @@ static double spans_road_m(const struct dataset *d, enum mode m, const struct co
 	return sum;
 }
 
+/* The box of every shape point, e7. */
+static void net_bbox(const struct dataset *d, int32_t *x0, int32_t *y0, int32_t *x1, int32_t *y1)
+{
+	*x0 = *y0 = INT32_MAX;
+	*x1 = *y1 = INT32_MIN;
+	for (uint32_t p = 0; p < d->net.pt_count; p++) {
+		int32_t x = d->net.pt_lon_e7[p], y = d->net.pt_lat_e7[p];
+		*x0 = x < *x0 ? x : *x0;
+		*x1 = x > *x1 ? x : *x1;
+		*y0 = y < *y0 ? y : *y0;
+		*y1 = y > *y1 ? y : *y1;
+	}
+}
+
 /* Communities that tile the network (west half, east half with a hole, the
  * hole) have road lengths that add up to the whole. */
 START_TEST(clipped_lengths_sum_to_total)
 {
 	struct dataset *d = load("shanghai_huangpu_small/shanghai_huangpu.osm.pbf");
-	int32_t x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;
-	for (uint32_t p = 0; p < d->net.pt_count; p++) {
-		if (d->net.pt_lon_e7[p] < x0) x0 = d->net.pt_lon_e7[p];
-		if (d->net.pt_lon_e7[p] > x1) x1 = d->net.pt_lon_e7[p];
-		if (d->net.pt_lat_e7[p] < y0) y0 = d->net.pt_lat_e7[p];
-		if (d->net.pt_lat_e7[p] > y1) y1 = d->net.pt_lat_e7[p];
-	}
+	int32_t x0, y0, x1, y1;
+	net_bbox(d, &x0, &y0, &x1, &y1);
 	x0 -= 1000, y0 -= 1000, x1 += 1000, y1 += 1000;
 	/* split lines off any e7 vertex: half units cannot be hit exactly */
 	int32_t mx = x0 + (x1 - x0) / 2 + 3, hx0 = mx + (x1 - mx) / 4, hx1 = mx + (x1 - mx) / 2;
@@ -564,13 +573,8 @@ END_TEST
 START_TEST(suggest_by_population)
 {
 	struct dataset *d = load("shanghai_huangpu_small/shanghai_huangpu.osm.pbf");
-	int32_t x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;
-	for (uint32_t p = 0; p < d->net.pt_count; p++) {
-		if (d->net.pt_lon_e7[p] < x0) x0 = d->net.pt_lon_e7[p];
-		if (d->net.pt_lon_e7[p] > x1) x1 = d->net.pt_lon_e7[p];
-		if (d->net.pt_lat_e7[p] < y0) y0 = d->net.pt_lat_e7[p];
-		if (d->net.pt_lat_e7[p] > y1) y1 = d->net.pt_lat_e7[p];
-	}
+	int32_t x0, y0, x1, y1;
+	net_bbox(d, &x0, &y0, &x1, &y1);
 	int32_t mx = x0 + (x1 - x0) / 3 + 3;
 	struct rects r;
 	rects_init(&r);
