@@ -14,7 +14,8 @@
  * server/tilejob.c's, shared with `yizhan render` and `yizhan seed`.
  * The coverage layer takes `mode` (default ebike) and `minutes` (default
  * 15, at most 60) and draws that mode's nearest-station field; both are
- * part of its cache key. */
+ * part of its cache key.  `stations=0` leaves the station layers out of map
+ * tiles, for a page that draws its own markers over them. */
 #include <stdio.h>
 #include <string.h>
 
@@ -33,7 +34,7 @@ static uint64_t mix(uint64_t h, uint64_t v)
 
 void api_tiles(struct http_request *req, struct http_response *res)
 {
-	static const char *const known[] = {"style", "mode", "minutes", NULL};
+	static const char *const known[] = {"style", "mode", "minutes", "stations", NULL};
 	if (api_check_params(req, res, known))
 		return;
 	struct tile_req t;
@@ -46,6 +47,11 @@ void api_tiles(struct http_request *req, struct http_response *res)
 	enum mode m = MODE_EBIKE;
 	double minutes = 15;
 	const char *v;
+	int stations = 1;
+	if ((v = query_get(&req->query, "stations")) && (err = query_bool("stations", v, &stations, &eb))) {
+		http_fail(res, err, eb.msg);
+		return;
+	}
 	if (t.layer == TILE_LAYER_COVERAGE) {
 		if (api_mode(req, res, &m))
 			return;
@@ -69,6 +75,8 @@ void api_tiles(struct http_request *req, struct http_response *res)
 	uint64_t h = mix(mix(req->data->version, style_hash(st)),
 			 ((uint64_t)t.layer << 60) ^ ((uint64_t)t.z << 52) ^ ((uint64_t)t.x << 26) ^ t.y);
 	h = mix(h, t.scale);
+	if (t.layer == TILE_LAYER_MAP && !stations)
+		h = mix(h, 0x5747u); /* the map without its station layers */
 	if (t.layer == TILE_LAYER_COVERAGE) {
 		uint64_t bits;
 		memcpy(&bits, &minutes, sizeof bits);
@@ -106,6 +114,7 @@ void api_tiles(struct http_request *req, struct http_response *res)
 	struct render_data rd;
 	tilejob_data(req->data, http_font(req->server), &rd);
 	tilejob_coverage(req->data, m, minutes, &rd);
+	rd.hide_stations = !stations;
 	int empty = 0;
 	const struct buf *blank = http_empty_tile(req->server, t.scale);
 	err = tilejob_render(w, &rd, st, &t, blank, &res->body, &empty);

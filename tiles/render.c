@@ -825,6 +825,8 @@ enum yz_err render_tile(struct render_ws *w, const struct render_data *d, const 
 			continue;
 		if ((t->layer == TILE_LAYER_COVERAGE) != (l->source == STYLE_SRC_COVERAGE))
 			continue;
+		if (t->layer == TILE_LAYER_MAP && d->hide_stations && l->source == STYLE_SRC_STATION)
+			continue;
 		int err = 0;
 		if (l->type == STYLE_LABEL) {
 			if (t->layer == TILE_LAYER_MAP && draw_labels(w, d, l, &p, zoom, scale))

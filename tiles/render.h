@@ -7,6 +7,7 @@
 #ifndef YZ_RENDER_H
 #define YZ_RENDER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/buf.h"
@@ -38,6 +39,8 @@ struct render_data {
 	const struct mapfeat_set *feat;        /* base-map areas and lines, may be NULL */
 	const struct grid *feat_grid;          /* over feat's boxes; NULL: scan them all */
 	const struct text_font *font;          /* labels' font; NULL: no labels */
+	bool hide_stations;                    /* map tiles without the station layers (a page
+						* that draws its own markers asks for this) */
 	/* the coverage layer: time to the nearest station on one mode's graph,
 	 * gaps beyond the limit (NULL: coverage tiles stay empty) */
 	const struct coverage_field *cover;

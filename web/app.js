@@ -124,7 +124,8 @@ function clearMsg() {
 
 const map = L.map('map', { minZoom: 3, maxZoom: 19, zoomSnap: 1 }).setView([31.23, 121.47], 12);
 map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-const baseLayer = L.tileLayer('/tiles/map/{z}/{x}/{y}{r}.png', {
+// stations=0: the page draws its own markers (clustered, clickable) over the map
+const baseLayer = L.tileLayer('/tiles/map/{z}/{x}/{y}{r}.png?stations=0', {
   maxZoom: 20,
   attribution: '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 }).addTo(map);

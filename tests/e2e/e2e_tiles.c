@@ -136,6 +136,49 @@ START_TEST(test_stations_layer_transparent)
 }
 END_TEST
 
+
+/* stations=0: the map without its station markers — the stations layer's
+ * opaque pixels are exactly where the two map tiles differ most. */
+START_TEST(test_map_without_stations)
+{
+	static const char *const tile = "/tiles/map/12/3430/1673.png";
+	char t[128];
+	struct hc_response with = {0}, without = {0}, st = {0};
+	ck_assert_why(e2e_get(port, tile, 200, &with));
+	snprintf(t, sizeof t, "%s?stations=0", tile);
+	ck_assert_why(e2e_get(port, t, 200, &without));
+	ck_assert_why(e2e_get(port, "/tiles/stations/12/3430/1673.png", 200, &st));
+	ck_assert_str_ne(hc_header(&with, "ETag"), hc_header(&without, "ETag"));
+	uint8_t *a = NULL, *b = NULL, *m = NULL;
+	unsigned w, h;
+	ck_assert_int_eq(pngenc_decode_rgba(with.body, with.body_len, &a, &w, &h), YZ_OK);
+	ck_assert_int_eq(pngenc_decode_rgba(without.body, without.body_len, &b, &w, &h), YZ_OK);
+	ck_assert_int_eq(pngenc_decode_rgba(st.body, st.body_len, &m, &w, &h), YZ_OK);
+	unsigned marker = 0, differ_on_marker = 0, differ_elsewhere = 0;
+	for (size_t i = 0; i < (size_t)w * h; i++) {
+		bool differs = memcmp(a + 4 * i, b + 4 * i, 4) != 0;
+		if (m[4 * i + 3] == 255) {
+			marker++;
+			differ_on_marker += differs;
+		} else if (m[4 * i + 3] == 0) {
+			differ_elsewhere += differs;
+		}
+	}
+	ck_assert_uint_gt(marker, 100);
+	ck_assert_msg(differ_on_marker * 10 >= marker * 9, "%u of %u marker pixels differ",
+		      differ_on_marker, marker);
+	ck_assert_msg(differ_elsewhere == 0, "%u pixels off the markers differ", differ_elsewhere);
+	free(a);
+	free(b);
+	free(m);
+	hc_response_fini(&with);
+	hc_response_fini(&without);
+	hc_response_fini(&st);
+	ck_assert_why(e2e_get(port, "/tiles/map/12/3430/1673.png?stations=maybe", 400, &with));
+	hc_response_fini(&with);
+}
+END_TEST
+
 START_TEST(test_bad_paths)
 {
 	struct hc_response r = {0};
@@ -331,6 +374,7 @@ Suite *tiles_suite(void)
 	tcase_add_test(tc, test_etag_304);
 	tcase_add_test(tc, test_same_tile_same_bytes);
 	tcase_add_test(tc, test_stations_layer_transparent);
+	tcase_add_test(tc, test_map_without_stations);
 	tcase_add_test(tc, test_bad_paths);
 	tcase_add_test(tc, test_cache_hit);
 	tcase_add_test(tc, test_empty_tiles_shared);
