@@ -14,6 +14,8 @@
  * left with no part is dropped.  Invalid areas (GEOS) are repaired with
  * MakeValid when that yields polygons.  The `amenity` and `layer` tags are
  * read for later use (labels, drawing order) but do not classify yet.
+ * The sea: natural=coastline ways are kept aside and, when they all close
+ * into rings, become one water feature (add_sea).
  * Typical sizes: malta (2016) 13k features of which 9.7k buildings, 13k
  * parts, 117k points, 1.3 MB of arrays, read in ~0.3 s; monaco 1k features.
  *
@@ -38,7 +40,7 @@ static const char osmconf_mapfeat[] =
 	"report_all_nodes=no\n"
 	"report_all_ways=no\n"
 	"[points]\nosm_id=no\nattributes=name\n"
-	"[lines]\nosm_id=no\nattributes=name,name:zh,waterway,railway,tunnel\n"
+	"[lines]\nosm_id=no\nattributes=name,name:zh,waterway,railway,tunnel,natural\n"
 	"[multipolygons]\nosm_id=no\n"
 	"attributes=name,name:zh,natural,water,waterway,landuse,leisure,building,amenity,layer\n"
 	"ignore=area,created_by,converted_by,source,note,fixme,FIXME\n"
@@ -145,9 +147,15 @@ struct mf_builder {
 	struct mapfeat_set *m;
 	uint32_t feat_cap, part_cap, pt_cap;   /* capacities of the arrays */
 	double *xs, *ys;                       /* scratch for one part's points */
+	int32_t *ix, *iy;                      /* the same in e7 */
 	size_t xy_cap;
 	uint32_t part0, pt0;                   /* the feature in progress starts here */
 	int32_t bbox[4];                       /* and has this bounding box so far */
+	/* natural=coastline ways, kept aside to become the sea (add_sea) */
+	int32_t *cx, *cy;                      /* their points, e7 */
+	uint32_t *cfirst;                      /* [ccount + 1] way i's points */
+	uint32_t ccount, cpt, ccap, cwcap;
+	int coast_bad;                         /* a coastline way could not be read */
 };
 
 static size_t at_least_1(size_t n)
@@ -249,36 +257,27 @@ static int commit_feature(struct mf_builder *b, int kind, uint32_t name)
 	return 0;
 }
 
-/* Append the points of the simple curve `g` (a LineString or LinearRing) as
- * one part with `flags`; returns 0, 1 when degenerate (dropped), -1 on ENOMEM. */
-static int add_part(struct mf_builder *b, OGRGeometryH g, unsigned flags)
+/* Append points (px, py)[0..n) (e7) as one part with `flags`: consecutive
+ * duplicates dropped, a ring closed and oriented (outer CCW, hole CW);
+ * returns 0, 1 when degenerate (dropped), -1 on ENOMEM. */
+static int add_points(struct mf_builder *b, const int32_t *px, const int32_t *py, uint32_t n,
+		      unsigned flags)
 {
 	struct mapfeat_set *m = b->m;
 	int ring = !(flags & MAPFEAT_LINE);
-	int n = OGR_G_GetPointCount(g);
-	if (n < (ring ? 4 : 2))
+	if (n < (ring ? 4u : 2u))
 		return 1;
-	if ((size_t)n > b->xy_cap) {
-		RESIZE_OR_FAIL(b->xs, n);
-		RESIZE_OR_FAIL(b->ys, n);
-		b->xy_cap = (size_t)n;
-	}
-	OGR_G_GetPoints(g, b->xs, sizeof(double), b->ys, sizeof(double), NULL, 0);
 	/* +1: room to close a ring */
 	if (reserve_pts(b, (uint64_t)m->pt_count + (uint64_t)n + 1) ||
 	    reserve_parts(b, (uint64_t)m->part_count + 1))
 		return -1;
 	int32_t *x = m->pt_lon_e7 + m->pt_count, *y = m->pt_lat_e7 + m->pt_count;
 	uint32_t k = 0;
-	for (int i = 0; i < n; i++) {
-		double lon = b->xs[i], lat = b->ys[i];
-		if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90))
-			return 1;
-		int32_t xi = geo_to_e7(lon), yi = geo_to_e7(lat);
-		if (k > 0 && x[k - 1] == xi && y[k - 1] == yi)
+	for (uint32_t i = 0; i < n; i++) {
+		if (k > 0 && x[k - 1] == px[i] && y[k - 1] == py[i])
 			continue;
-		x[k] = xi;
-		y[k] = yi;
+		x[k] = px[i];
+		y[k] = py[i];
 		k++;
 	}
 	if (ring) {
@@ -322,6 +321,32 @@ static int add_part(struct mf_builder *b, OGRGeometryH g, unsigned flags)
 	m->part_count++;
 	m->part_pt_first[m->part_count] = m->pt_count;
 	return 0;
+}
+
+/* Append the points of the simple curve `g` (a LineString or LinearRing) as
+ * one part with `flags`, rounded to e7; returns 0, 1 when degenerate or out
+ * of range (dropped), -1 on ENOMEM. */
+static int add_part(struct mf_builder *b, OGRGeometryH g, unsigned flags)
+{
+	int n = OGR_G_GetPointCount(g);
+	if (n < 2)
+		return 1;
+	if ((size_t)n > b->xy_cap) {
+		RESIZE_OR_FAIL(b->xs, n);
+		RESIZE_OR_FAIL(b->ys, n);
+		RESIZE_OR_FAIL(b->ix, n);
+		RESIZE_OR_FAIL(b->iy, n);
+		b->xy_cap = (size_t)n;
+	}
+	OGR_G_GetPoints(g, b->xs, sizeof(double), b->ys, sizeof(double), NULL, 0);
+	for (int i = 0; i < n; i++) {
+		double lon = b->xs[i], lat = b->ys[i];
+		if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90))
+			return 1;
+		b->ix[i] = geo_to_e7(lon);
+		b->iy[i] = geo_to_e7(lat);
+	}
+	return add_points(b, b->ix, b->iy, (uint32_t)n, flags);
 }
 
 /* Add one Polygon; returns 0, 1 when its exterior is unusable (nothing
@@ -412,7 +437,7 @@ static int layer_field(OGRLayerH l, const char *a, const char *alt)
 struct mf_fields {
 	int name, name_zh;
 	int natural, water, waterway, landuse, leisure, building;   /* multipolygons */
-	int l_name, l_name_zh, l_waterway, l_railway, l_tunnel;     /* lines */
+	int l_name, l_name_zh, l_waterway, l_railway, l_tunnel, l_natural; /* lines */
 };
 
 static void find_fields(OGRLayerH areas, OGRLayerH lines, struct mf_fields *f)
@@ -425,13 +450,14 @@ static void find_fields(OGRLayerH areas, OGRLayerH lines, struct mf_fields *f)
 	f->landuse = layer_field(areas, "landuse", NULL);
 	f->leisure = layer_field(areas, "leisure", NULL);
 	f->building = layer_field(areas, "building", NULL);
-	f->l_name = f->l_name_zh = f->l_waterway = f->l_railway = f->l_tunnel = -1;
+	f->l_name = f->l_name_zh = f->l_waterway = f->l_railway = f->l_tunnel = f->l_natural = -1;
 	if (lines) {
 		f->l_name = layer_field(lines, "name", NULL);
 		f->l_name_zh = layer_field(lines, "name:zh", "name_zh");
 		f->l_waterway = layer_field(lines, "waterway", NULL);
 		f->l_railway = layer_field(lines, "railway", NULL);
 		f->l_tunnel = layer_field(lines, "tunnel", NULL);
+		f->l_natural = layer_field(lines, "natural", NULL);
 	}
 }
 
@@ -442,6 +468,8 @@ static uint32_t feature_name(struct strpool *pool, OGRFeatureH feat, int f_zh, i
 		nm = ogr_field_str(feat, f_name);
 	return strpool_add(pool, nm);
 }
+
+static int keep_coast(struct mf_builder *b, OGRGeometryH g);
 
 /* One feature of the multipolygons layer; 0, or -1 on ENOMEM. */
 static int read_area(struct mf_builder *b, OGRFeatureH feat, const struct mf_fields *f)
@@ -454,6 +482,8 @@ static int read_area(struct mf_builder *b, OGRFeatureH feat, const struct mf_fie
 		.leisure = ogr_field_str(feat, f->leisure),
 		.building = ogr_field_str(feat, f->building),
 	};
+	if (eq(t.natural, "coastline"))
+		return keep_coast(b, OGR_F_GetGeometryRef(feat));
 	int kind = area_kind(&t);
 	if (kind == NO_KIND)
 		return 0;
@@ -491,9 +521,158 @@ static int read_area(struct mf_builder *b, OGRFeatureH feat, const struct mf_fie
 	return ret;
 }
 
+/* ---- the sea ---- */
+
+/* Keep a natural=coastline way's points aside; 0, or -1 on ENOMEM.  A way
+ * that is not one plain line spoils the sea (coast_bad). */
+static int keep_coast(struct mf_builder *b, OGRGeometryH g)
+{
+	OGRwkbGeometryType gt = g ? wkbFlatten(OGR_G_GetGeometryType(g)) : wkbUnknown;
+	if (gt == wkbPolygon || gt == wkbMultiPolygon) {
+		/* a closed coastline way (an island) arrives as an area, since
+		 * `natural` makes closed ways polygons: its outer rings */
+		int parts = OGR_G_GetGeometryCount(g);
+		for (int i = 0; i < parts; i++) {
+			OGRGeometryH pg = OGR_G_GetGeometryRef(g, i);
+			OGRGeometryH ring = gt == wkbPolygon ? (i == 0 ? pg : NULL)
+							     : OGR_G_GetGeometryRef(pg, 0);
+			if (ring && keep_coast(b, ring) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if (gt != wkbLineString && gt != wkbLinearRing) {
+		b->coast_bad = 1;
+		return 0;
+	}
+	int n = OGR_G_GetPointCount(g);
+	if (n < 2) {
+		b->coast_bad = 1;
+		return 0;
+	}
+	if (b->ccount + 2 > b->cwcap) {
+		uint32_t cap = b->cwcap ? b->cwcap * 2 : 64;
+		uint32_t *nf = realloc(b->cfirst, cap * sizeof *nf);
+		if (!nf)
+			return -1;
+		b->cfirst = nf;
+		b->cwcap = cap;
+	}
+	if ((uint64_t)b->cpt + (uint64_t)n > b->ccap) {
+		uint64_t cap = b->ccap ? b->ccap : 1024;
+		while (cap < (uint64_t)b->cpt + (uint64_t)n)
+			cap *= 2;
+		if (cap > UINT32_MAX)
+			return -1;
+		int32_t *nx = realloc(b->cx, cap * sizeof *nx);
+		if (nx)
+			b->cx = nx;
+		int32_t *ny = realloc(b->cy, cap * sizeof *ny);
+		if (ny)
+			b->cy = ny;
+		if (!nx || !ny)
+			return -1;
+		b->ccap = (uint32_t)cap;
+	}
+	if (b->ccount == 0)
+		b->cfirst[0] = 0;
+	for (int i = 0; i < n; i++) {
+		double lon = OGR_G_GetX(g, i), lat = OGR_G_GetY(g, i);
+		if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
+			b->coast_bad = 1;
+			return 0;
+		}
+		b->cx[b->cpt + (uint32_t)i] = geo_to_e7(lon);
+		b->cy[b->cpt + (uint32_t)i] = geo_to_e7(lat);
+	}
+	b->cpt += (uint32_t)n;
+	b->cfirst[++b->ccount] = b->cpt;
+	return 0;
+}
+
+/* The sea from the coastlines, when there are some and they all join into
+ * closed rings (islands: OSM draws a coastline with the land on its left, so
+ * an island runs counter-clockwise): one water feature whose outer ring is
+ * the islands' box grown by SEA_MARGIN_E7 and whose holes are the islands.
+ * A coast that leaves the extract (a mainland cut by the file's edge) has
+ * open ends, and then no sea is drawn at all: which side is water cannot be
+ * told.  0, or -1 on ENOMEM. */
+#define SEA_MARGIN_E7 15000000 /* 1.5 degree: past what a city map shows */
+static int add_sea(struct mf_builder *b)
+{
+	if (b->coast_bad || b->ccount == 0)
+		return 0;
+	uint32_t *used = calloc(b->ccount, sizeof *used);
+	int32_t *rx = malloc((size_t)b->cpt * sizeof *rx + sizeof *rx);
+	int32_t *ry = malloc((size_t)b->cpt * sizeof *ry + sizeof *ry);
+	uint32_t *ring_end = malloc(((size_t)b->ccount + 1) * sizeof *ring_end);
+	int ret = -1;
+	if (!used || !rx || !ry || !ring_end)
+		goto out;
+	/* chain the ways end to start into rings (quadratic in the number of
+	 * ways: hundreds for a country's coast) */
+	uint32_t rn = 0, nrings = 0;
+	int32_t box[4] = {INT32_MAX, INT32_MAX, INT32_MIN, INT32_MIN};
+	for (uint32_t w0 = 0; w0 < b->ccount; w0++) {
+		if (used[w0])
+			continue;
+		uint32_t start = rn, w = w0;
+		for (;;) {
+			used[w] = 1;
+			for (uint32_t p = b->cfirst[w] + (rn > start ? 1 : 0); p < b->cfirst[w + 1]; p++) {
+				rx[rn] = b->cx[p];
+				ry[rn] = b->cy[p];
+				rn++;
+			}
+			if (rx[rn - 1] == rx[start] && ry[rn - 1] == ry[start])
+				break; /* closed */
+			uint32_t next = b->ccount;
+			for (uint32_t v = 0; v < b->ccount && next == b->ccount; v++)
+				if (!used[v] && b->cx[b->cfirst[v]] == rx[rn - 1] &&
+				    b->cy[b->cfirst[v]] == ry[rn - 1])
+					next = v;
+			if (next == b->ccount) {
+				ret = 0; /* an open coast: no sea */
+				goto out;
+			}
+			w = next;
+		}
+		ring_end[nrings++] = rn;
+		for (uint32_t p = start; p < rn; p++) {
+			if (rx[p] < box[0]) box[0] = rx[p];
+			if (ry[p] < box[1]) box[1] = ry[p];
+			if (rx[p] > box[2]) box[2] = rx[p];
+			if (ry[p] > box[3]) box[3] = ry[p];
+		}
+	}
+	int32_t x0 = box[0] > -1800000000 + SEA_MARGIN_E7 ? box[0] - SEA_MARGIN_E7 : -1800000000;
+	int32_t x1 = box[2] < 1800000000 - SEA_MARGIN_E7 ? box[2] + SEA_MARGIN_E7 : 1800000000;
+	int32_t y0 = box[1] > -850000000 + SEA_MARGIN_E7 ? box[1] - SEA_MARGIN_E7 : -850000000;
+	int32_t y1 = box[3] < 850000000 - SEA_MARGIN_E7 ? box[3] + SEA_MARGIN_E7 : 850000000;
+	const int32_t ox[5] = {x0, x1, x1, x0, x0}, oy[5] = {y0, y0, y1, y1, y0};
+	begin_feature(b);
+	int r = add_points(b, ox, oy, 5, MAPFEAT_OUTER);
+	for (uint32_t i = 0, at = 0; r >= 0 && i < nrings; at = ring_end[i++])
+		if (add_points(b, rx + at, ry + at, ring_end[i] - at, 0) < 0)
+			r = -1;
+	if (r < 0)
+		goto out;
+	ret = r == 0 ? commit_feature(b, MAPFEAT_WATER, 0) : 0;
+	if (r != 0)
+		drop_feature(b);
+out:
+	free(used);
+	free(rx);
+	free(ry);
+	free(ring_end);
+	return ret;
+}
+
 /* One feature of the lines layer; 0, or -1 on ENOMEM. */
 static int read_line(struct mf_builder *b, OGRFeatureH feat, const struct mf_fields *f)
 {
+	if (eq(ogr_field_str(feat, f->l_natural), "coastline"))
+		return keep_coast(b, OGR_F_GetGeometryRef(feat));
 	int kind = line_kind(ogr_field_str(feat, f->l_waterway), ogr_field_str(feat, f->l_railway),
 			     ogr_field_str(feat, f->l_tunnel));
 	if (kind == NO_KIND)
@@ -577,11 +756,18 @@ enum yz_err mapfeat_read(struct mapfeat_set *m, const char *path, struct yz_errb
 			goto done;
 		}
 	}
+	if (!err && add_sea(&b) < 0)
+		err = yz_fail(eb, YZ_ENOMEM, "%s: base map: out of memory", path);
 	if (m->names.failed)
 		err = yz_fail(eb, YZ_ENOMEM, "%s: base map: out of memory", path);
 done:
 	free(b.xs);
 	free(b.ys);
+	free(b.ix);
+	free(b.iy);
+	free(b.cx);
+	free(b.cy);
+	free(b.cfirst);
 	if (src.ds)
 		ogr_source_close(&src);
 	strpool_seal(&m->names);

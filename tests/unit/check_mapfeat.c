@@ -250,6 +250,42 @@ START_TEST(fixture)
 }
 END_TEST
 
+/* The sea: an island's coastline, in two ways, becomes one water feature —
+ * a box around it with the island as a clockwise hole; an open coast gives
+ * no sea. */
+START_TEST(coast_to_sea)
+{
+	struct mapfeat_set m;
+	struct yz_errbuf eb;
+	ck_assert_int_eq(mapfeat_read(&m, "tests/fixtures/osm/coast.osm", &eb), YZ_OK);
+	ck_assert_uint_eq(m.count, 1);
+	ck_assert_uint_eq(m.kind[0], MAPFEAT_WATER);
+	ck_assert_uint_eq(m.part_first[1] - m.part_first[0], 2);
+	uint32_t outer = m.part_first[0], hole = outer + 1;
+	ck_assert(m.part_flags[outer] & MAPFEAT_OUTER);
+	ck_assert(!(m.part_flags[hole] & MAPFEAT_OUTER));
+	/* the hole: the island's 4 corners, closed, clockwise */
+	uint32_t a = m.part_pt_first[hole], b = m.part_pt_first[hole + 1];
+	ck_assert_uint_eq(b - a, 5);
+	double area2 = 0;
+	for (uint32_t i = a; i + 1 < b; i++)
+		area2 += (double)m.pt_lon_e7[i] * m.pt_lat_e7[i + 1] -
+			 (double)m.pt_lon_e7[i + 1] * m.pt_lat_e7[i];
+	ck_assert(area2 < 0);
+	/* the box: 1.5 degree around the island */
+	const int32_t *bb = &m.bbox[0];
+	ck_assert_int_eq(bb[0], 1214000000 - 15000000);
+	ck_assert_int_eq(bb[2], 1214200000 + 15000000);
+	ck_assert_int_eq(bb[1], 312000000 - 15000000);
+	ck_assert_int_eq(bb[3], 312200000 + 15000000);
+	mapfeat_free(&m);
+
+	ck_assert_int_eq(mapfeat_read(&m, "tests/fixtures/osm/coast-open.osm", &eb), YZ_OK);
+	ck_assert_uint_eq(m.count, 0);
+	mapfeat_free(&m);
+}
+END_TEST
+
 START_TEST(not_osm)
 {
 	struct mapfeat_set m;
@@ -302,12 +338,22 @@ START_TEST(shared_malta)
 	ck_assert_uint_gt(n[MAPFEAT_GREEN], 100);
 	ck_assert_uint_gt(n[MAPFEAT_RESIDENTIAL], 0);
 	ck_assert_uint_gt(n[MAPFEAT_STREAM] + n[MAPFEAT_RIVER], 0);
-	/* every feature inside Malta's box */
+	/* every feature inside Malta's box but the sea: the islands' closed
+	 * coastlines as holes (Malta, Gozo, Comino and islets) in a box around
+	 * them */
+	unsigned seas = 0;
 	for (uint32_t f = 0; f < m.count; f++) {
 		const int32_t *bb = &m.bbox[4 * f];
+		if (m.kind[f] == MAPFEAT_WATER && bb[0] < 140000000) {
+			seas++;
+			ck_assert_uint_ge(m.part_first[f + 1] - m.part_first[f], 1 + 3);
+			ck_assert(bb[2] > 150000000 && bb[1] < 355000000 && bb[3] > 362000000);
+			continue;
+		}
 		ck_assert(bb[0] > 140000000 && bb[2] < 150000000);
 		ck_assert(bb[1] > 355000000 && bb[3] < 362000000);
 	}
+	ck_assert_uint_eq(seas, 1);
 	mapfeat_free(&m);
 }
 END_TEST
@@ -344,6 +390,7 @@ Suite *mapfeat_suite(void)
 	TCase *tc = tcase_create("fixture");
 	tcase_add_test(tc, kind_table);
 	tcase_add_test(tc, fixture);
+	tcase_add_test(tc, coast_to_sea);
 	tcase_add_test(tc, not_osm);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("shared");
