@@ -158,13 +158,6 @@ void comm_spans_free(struct comm_spans *cs)
 
 /* ---- sums ------------------------------------------------------------------------ */
 
-static void covered_of(const struct coverage_field *f, const struct network *net,
-		       const struct graph *g, uint32_t seg, double limit_ms, struct cover_iv *iv)
-{
-	coverage_seg_covered(f, net, g, seg, f->node_ms[net->seg_from[seg]],
-			     f->node_ms[net->seg_to[seg]], limit_ms, iv);
-}
-
 void cover_sums(const struct coverage_field *f, const struct network *net, const struct graph *g,
 		double limit_ms, const struct comm_spans *cs, struct cover_sum *total,
 		struct cover_sum *per_comm)
@@ -174,7 +167,7 @@ void cover_sums(const struct coverage_field *f, const struct network *net, const
 		if (!g->seg_dirs[seg])
 			continue;
 		struct cover_iv iv;
-		covered_of(f, net, g, seg, limit_ms, &iv);
+		coverage_seg_covered_now(f, net, g, seg, limit_ms, &iv);
 		double len = net->seg_length_m[seg];
 		total->road_m += len;
 		total->covered_m += cover_iv_sum(&iv) * len;
@@ -191,7 +184,7 @@ void cover_sums(const struct coverage_field *f, const struct network *net, const
 			if (!g->seg_dirs[sp->seg])
 				continue;
 			if (sp->seg != last) {
-				covered_of(f, net, g, sp->seg, limit_ms, &iv);
+				coverage_seg_covered_now(f, net, g, sp->seg, limit_ms, &iv);
 				last = sp->seg;
 			}
 			double len = net->seg_length_m[sp->seg], in = 0;

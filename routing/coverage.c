@@ -210,6 +210,14 @@ void coverage_seg_covered(const struct coverage_field *f, const struct network *
 	iv_normalise(out);
 }
 
+void coverage_seg_covered_now(const struct coverage_field *f, const struct network *net,
+			      const struct graph *g, uint32_t seg, double limit_ms,
+			      struct cover_iv *out)
+{
+	coverage_seg_covered(f, net, g, seg, f->node_ms[net->seg_from[seg]],
+			     f->node_ms[net->seg_to[seg]], limit_ms, out);
+}
+
 double coverage_time_at(const struct coverage_field *f, const struct network *net,
 			const struct graph *g, uint32_t seg, double x)
 {

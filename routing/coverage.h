@@ -66,6 +66,11 @@ void coverage_seg_covered(const struct coverage_field *f, const struct network *
 			  const struct graph *g, uint32_t seg, uint32_t from_ms, uint32_t to_ms,
 			  double limit_ms, struct cover_iv *out);
 
+/* The same with the field's own times at the segment's ends. */
+void coverage_seg_covered_now(const struct coverage_field *f, const struct network *net,
+			      const struct graph *g, uint32_t seg, double limit_ms,
+			      struct cover_iv *out);
+
 /* Covered fraction of the segment: the summed lengths of `iv`. */
 double cover_iv_sum(const struct cover_iv *iv);
 

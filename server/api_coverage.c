@@ -110,14 +110,6 @@ static void emit_point(void *ctx, double lon, double lat)
 	json_lonlat(ctx, lon, lat);
 }
 
-static void covered_of(const struct dataset *d, enum mode m, uint32_t seg, double limit_ms,
-		       struct cover_iv *iv)
-{
-	const struct coverage_field *f = &d->cover[m];
-	coverage_seg_covered(f, &d->net, &d->graph[m], seg, f->node_ms[d->net.seg_from[seg]],
-			     f->node_ms[d->net.seg_to[seg]], limit_ms, iv);
-}
-
 static void write_gaps(struct json *j, const struct dataset *d, enum mode m, double limit_ms)
 {
 	const struct graph *g = &d->graph[m];
@@ -130,7 +122,7 @@ static void write_gaps(struct json *j, const struct dataset *d, enum mode m, dou
 		if (!g->seg_dirs[seg])
 			continue;
 		struct cover_iv cov, gap;
-		covered_of(d, m, seg, limit_ms, &cov);
+		coverage_seg_covered_now(&d->cover[m], &d->net, g, seg, limit_ms, &cov);
 		cover_iv_complement(&cov, &gap);
 		for (unsigned i = 0; i < gap.n; i++) {
 			if (!(gap.iv[i][1] - gap.iv[i][0] > 1e-9))

@@ -97,8 +97,7 @@ static double covered_total(const struct dataset *d, enum mode m, const struct c
 		if (!g->seg_dirs[seg])
 			continue;
 		struct cover_iv iv;
-		coverage_seg_covered(f, &d->net, g, seg, f->node_ms[d->net.seg_from[seg]],
-				     f->node_ms[d->net.seg_to[seg]], limit_ms, &iv);
+		coverage_seg_covered_now(f, &d->net, g, seg, limit_ms, &iv);
 		road += d->net.seg_length_m[seg];
 		cov += cover_iv_sum(&iv) * d->net.seg_length_m[seg];
 	}
@@ -217,9 +216,7 @@ START_TEST(field_agrees_with_nearest_from_positions)
 						if (fabs(ft - L) < 5 || at.node != GRAPH_NONE)
 							continue;
 						struct cover_iv iv;
-						coverage_seg_covered(&fs.f, &d->net, g, at.seg,
-								     fs.f.node_ms[d->net.seg_from[at.seg]],
-								     fs.f.node_ms[d->net.seg_to[at.seg]], L, &iv);
+						coverage_seg_covered_now(&fs.f, &d->net, g, at.seg, L, &iv);
 						bool in = false;
 						for (unsigned i = 0; i < iv.n; i++)
 							in |= at.frac >= iv.iv[i][0] && at.frac <= iv.iv[i][1];
@@ -629,9 +626,7 @@ START_TEST(suggest_by_population)
 			if (!d->graph[m].seg_dirs[seg])
 				continue;
 			struct cover_iv iv;
-			coverage_seg_covered(&with.f, &d->net, &d->graph[m], seg,
-					     with.f.node_ms[d->net.seg_from[seg]],
-					     with.f.node_ms[d->net.seg_to[seg]], 180000, &iv);
+			coverage_seg_covered_now(&with.f, &d->net, &d->graph[m], seg, 180000, &iv);
 			cw += cover_iv_sum(&iv) * d->net.seg_length_m[seg] * w[seg];
 		}
 		EXPECT(fabs(cw - lazy[i].covered_w_after) <= 1e-3 * 100000,
