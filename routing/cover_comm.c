@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/geo.h"
 #include "polyclip.h"
+#include "snap.h"
 
 static int span_cmp(const void *x, const void *y)
 {
@@ -51,12 +51,7 @@ static const double *measure(const struct network *net, double **owned)
 	double *cum = calloc(net->pt_count ? net->pt_count : 1, sizeof *cum);
 	if (!cum)
 		return NULL;
-	for (uint32_t s = 0; s < net->seg_count; s++)
-		for (uint32_t p = net->seg_pt_first[s]; p + 1 < net->seg_pt_first[s + 1]; p++)
-			cum[p + 1] = cum[p] + geo_haversine_m(geo_from_e7(net->pt_lon_e7[p]),
-							      geo_from_e7(net->pt_lat_e7[p]),
-							      geo_from_e7(net->pt_lon_e7[p + 1]),
-							      geo_from_e7(net->pt_lat_e7[p + 1]));
+	network_measure_points(net, cum);
 	*owned = cum;
 	return cum;
 }

@@ -15,12 +15,28 @@
 
 #include "common/geo.h"
 
+static double haversine_piece_m(const struct network *net, uint32_t p)
+{
+	return geo_haversine_m(geo_from_e7(net->pt_lon_e7[p]), geo_from_e7(net->pt_lat_e7[p]),
+			       geo_from_e7(net->pt_lon_e7[p + 1]), geo_from_e7(net->pt_lat_e7[p + 1]));
+}
+
 static double piece_len_m(const struct network *net, uint32_t p)
 {
 	if (net->pt_cum)
 		return net->pt_cum[p + 1] - net->pt_cum[p];
-	return geo_haversine_m(geo_from_e7(net->pt_lon_e7[p]), geo_from_e7(net->pt_lat_e7[p]),
-			       geo_from_e7(net->pt_lon_e7[p + 1]), geo_from_e7(net->pt_lat_e7[p + 1]));
+	return haversine_piece_m(net, p);
+}
+
+void network_measure_points(const struct network *net, double *cum)
+{
+	for (uint32_t s = 0; s < net->seg_count; s++) {
+		uint32_t a = net->seg_pt_first[s], b = net->seg_pt_first[s + 1];
+		if (a < b)
+			cum[a] = 0;
+		for (uint32_t p = a; p + 1 < b; p++)
+			cum[p + 1] = cum[p] + haversine_piece_m(net, p);
+	}
 }
 
 enum yz_err snap_point(const struct network *net, const struct graph *g,

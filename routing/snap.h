@@ -36,6 +36,11 @@ enum yz_err snap_point(const struct network *net, const struct graph *g,
 uint32_t snap_time_to_from_node(const struct graph *g, const struct snap *s);
 uint32_t snap_time_to_to_node(const struct graph *g, const struct snap *s);
 
+/* Fill cum[pt_count]: each shape point's haversine distance from its
+ * segment's first point, the measure of every fraction (what
+ * network.pt_cum holds once a dataset is loaded). */
+void network_measure_points(const struct network *net, double *cum);
+
 /* Length in metres of the segment's shape between fractions f0 < f1. */
 double network_seg_length_between(const struct network *net, uint32_t seg, double f0, double f1);
 

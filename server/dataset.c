@@ -8,6 +8,7 @@
  * corrupt or hostile snapshot is refused instead of crashing a search. */
 #include "dataset.h"
 #include "routing/search.h"
+#include "routing/snap.h"
 
 #include <errno.h>
 #include <math.h>
@@ -417,14 +418,7 @@ static enum yz_err dataset_finish(struct dataset *d, struct yz_errbuf *eb)
 	double *pt_cum = calloc(d->net.pt_count ? d->net.pt_count : 1, sizeof *pt_cum);
 	if (!pt_cum)
 		return yz_fail(eb, YZ_ENOMEM, "out of memory");
-	for (uint32_t sg = 0; sg < d->net.seg_count; sg++) {
-		uint32_t a = d->net.seg_pt_first[sg], b = d->net.seg_pt_first[sg + 1];
-		for (uint32_t p = a; p + 1 < b; p++)
-			pt_cum[p + 1] = pt_cum[p] + geo_haversine_m(geo_from_e7(d->net.pt_lon_e7[p]),
-								    geo_from_e7(d->net.pt_lat_e7[p]),
-								    geo_from_e7(d->net.pt_lon_e7[p + 1]),
-								    geo_from_e7(d->net.pt_lat_e7[p + 1]));
-	}
+	network_measure_points(&d->net, pt_cum);
 	d->net.pt_cum = pt_cum;
 	struct search s;
 	if (search_init(&s, d->net.node_count))
