@@ -417,7 +417,7 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 	}
 	if (res->challenge)
 		MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"yizhan admin\"");
-	if (res->status == 429 || (res->status == 503 && res->retry_after_s > 0 && shed))
+	if (shed) /* a shed request's connection goes, freeing its slot */
 		MHD_add_response_header(r, "Connection", "close");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	if (res->status == 204) {
