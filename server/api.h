@@ -8,6 +8,8 @@
 /* Limits of the data endpoints (documented in the README). */
 #define API_MAX_BBOX_DEG2 25.0   /* bbox area for /api/stations, square degrees */
 #define API_MAX_Q_BYTES 200      /* search text */
+#define API_MAX_MINUTES 60.0     /* any time limit, minutes */
+#define API_DEFAULT_MINUTES 15.0 /* coverage, suggest, coverage tiles */
 
 void api_health(struct http_request *req, struct http_response *res);
 void api_metrics(struct http_request *req, struct http_response *res);
@@ -27,6 +29,9 @@ void api_suggest(struct http_request *req, struct http_response *res);
 /* Shared parameter helpers: write an error into `res` and return -1 on
  * failure. */
 int api_mode(struct http_request *req, struct http_response *res, enum mode *out);
+/* One time limit `minutes` in (0, API_MAX_MINUTES], API_DEFAULT_MINUTES when
+ * absent (coverage, suggest, coverage tiles). */
+int api_one_limit(struct http_request *req, struct http_response *res, double *minutes);
 int api_check_params(struct http_request *req, struct http_response *res,
 		     const char *const *known);
 struct snap;

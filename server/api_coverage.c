@@ -21,7 +21,6 @@
 #include "routing/suggest.h"
 #include "workspace.h"
 
-#define API_MAX_MINUTES 60.0
 #define API_SUGGEST_DEFAULT_K 3
 #define API_SUGGEST_CELL_M 50.0
 #define API_SUGGEST_MAX_CANDIDATES 5000
@@ -50,21 +49,7 @@ static int parse_format(struct http_request *req, struct http_response *res, enu
 static int parse_limit(struct http_request *req, struct http_response *res, enum mode *m,
 		       double *minutes)
 {
-	if (api_mode(req, res, m))
-		return -1;
-	*minutes = 15;
-	const char *v = query_get(&req->query, "minutes");
-	struct yz_errbuf eb;
-	enum yz_err err;
-	if (v && (err = query_double("minutes", v, 0, API_MAX_MINUTES, minutes, &eb))) {
-		http_fail(res, err, eb.msg);
-		return -1;
-	}
-	if (!(*minutes > 0)) {
-		http_error(res, 400, "parse", "minutes: must be more than 0");
-		return -1;
-	}
-	return 0;
+	return api_mode(req, res, m) || api_one_limit(req, res, minutes) ? -1 : 0;
 }
 
 static void csv_field(struct buf *b, const char *s)

@@ -13,7 +13,6 @@
 #include "routing/isochrone.h"
 #include "workspace.h"
 
-#define API_MAX_MINUTES 60.0
 
 struct line_ctx {
 	struct json *j;

@@ -28,6 +28,23 @@ int api_mode(struct http_request *req, struct http_response *res, enum mode *out
 	return 0;
 }
 
+int api_one_limit(struct http_request *req, struct http_response *res, double *minutes)
+{
+	*minutes = API_DEFAULT_MINUTES;
+	const char *v = query_get(&req->query, "minutes");
+	struct yz_errbuf eb;
+	enum yz_err err;
+	if (v && (err = query_double("minutes", v, 0, API_MAX_MINUTES, minutes, &eb))) {
+		http_fail(res, err, eb.msg);
+		return -1;
+	}
+	if (!(*minutes > 0)) {
+		http_error(res, 400, "parse", "minutes: must be more than 0");
+		return -1;
+	}
+	return 0;
+}
+
 /* Reject parameters the endpoint does not know: a typo must not silently
  * change the answer (`servce=charging` returning every station). */
 int api_check_params(struct http_request *req, struct http_response *res,

@@ -45,7 +45,7 @@ void api_tiles(struct http_request *req, struct http_response *res)
 		return;
 	}
 	enum mode m = MODE_EBIKE;
-	double minutes = 15;
+	double minutes = API_DEFAULT_MINUTES;
 	const char *v;
 	int stations = 1;
 	if ((v = query_get(&req->query, "stations")) && (err = query_bool("stations", v, &stations, &eb))) {
@@ -53,17 +53,8 @@ void api_tiles(struct http_request *req, struct http_response *res)
 		return;
 	}
 	if (t.layer == TILE_LAYER_COVERAGE) {
-		if (api_mode(req, res, &m))
+		if (api_mode(req, res, &m) || api_one_limit(req, res, &minutes))
 			return;
-		if ((v = query_get(&req->query, "minutes")) &&
-		    (err = query_double("minutes", v, 0, 60, &minutes, &eb))) {
-			http_fail(res, err, eb.msg);
-			return;
-		}
-		if (!(minutes > 0)) {
-			http_error(res, 400, "parse", "minutes: must be more than 0");
-			return;
-		}
 	}
 	const char *style_name = query_get(&req->query, "style");
 	const struct style *st = http_style(req->server, style_name);

@@ -459,13 +459,13 @@ static int tilectx_open(const struct args *a, struct tilectx *c)
 	struct yz_errbuf eb;
 	/* the coverage layer's mode and limit, as the tile URL's parameters */
 	int mode = a->mode ? mode_parse(a->mode) : MODE_EBIKE;
-	double minutes = 15;
+	double minutes = API_DEFAULT_MINUTES;
 	if (mode < 0) {
 		fprintf(stderr, "yizhan %s: --mode must be walk, ebike or car, not \"%s\"\n", a->command,
 			a->mode);
 		return 2;
 	}
-	if (a->minutes && (query_double("minutes", a->minutes, 0, 60, &minutes, &eb) || !(minutes > 0))) {
+	if (a->minutes && (query_double("minutes", a->minutes, 0, API_MAX_MINUTES, &minutes, &eb) || !(minutes > 0))) {
 		fprintf(stderr, "yizhan %s: --minutes must be a number in (0, 60], not \"%s\"\n",
 			a->command, a->minutes);
 		return 2;
