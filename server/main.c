@@ -465,7 +465,8 @@ static int tilectx_open(const struct args *a, struct tilectx *c)
 			a->mode);
 		return 2;
 	}
-	if (a->minutes && (query_double("minutes", a->minutes, 0, API_MAX_MINUTES, &minutes, &eb) || !(minutes > 0))) {
+	if (a->minutes &&
+	    (query_double("minutes", a->minutes, 0, API_MAX_MINUTES, &minutes, &eb) || !(minutes > 0))) {
 		fprintf(stderr, "yizhan %s: --minutes must be a number in (0, 60], not \"%s\"\n",
 			a->command, a->minutes);
 		return 2;
