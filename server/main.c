@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,34 @@ static int looks_like_tile(const char *s)
 	return n > 0 && (!s[n] || !strcmp(s + n, "@2x")) && strchr(s, '/');
 }
 
+/* The options that take a whole number: the args field and the range. */
+struct num_opt {
+	const char *name;
+	size_t field;
+	unsigned lo, hi;
+};
+
+static const struct num_opt num_opts[] = {
+	{"--port", offsetof(struct args, port), 0, 65535},
+	{"--threads", offsetof(struct args, threads), 0, 256},
+	/* 1 TiB: a typo guard, not a real limit */
+	{"--tile-cache-mb", offsetof(struct args, tile_cache_mb), 0, 1u << 20},
+	{"--max-connections", offsetof(struct args, max_conn), 1, 1000000},
+	{"--max-client-connections", offsetof(struct args, max_client_conn), 1, 1000000},
+	{"--timeout", offsetof(struct args, timeout_s), 1, 3600},
+	{"--max-url-bytes", offsetof(struct args, max_url), 256, HTTP_MAX_URL},
+	{"--max-body-bytes", offsetof(struct args, max_body), 1, HTTP_MAX_BODY_LIMIT},
+	{"--max-header-kb", offsetof(struct args, header_kb), 16, HTTP_HEADER_KB_LIMIT},
+};
+
+static const struct num_opt *num_option(const char *o)
+{
+	for (size_t i = 0; i < sizeof num_opts / sizeof num_opts[0]; i++)
+		if (!strcmp(o, num_opts[i].name))
+			return &num_opts[i];
+	return NULL;
+}
+
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	memset(a, 0, sizeof *a);
@@ -182,6 +211,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	for (int i = 2; i < argc; i++) {
 		const char *o = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const struct num_opt *no;
 #define TAKE(field)                                                          \
 	do {                                                                 \
 		if (!v) {                                                    \
@@ -225,48 +255,18 @@ static int parse_args(int argc, char **argv, struct args *a)
 			TAKE(a->tiles);
 		else if (!strcmp(o, "--timings") && !strcmp(a->command, "seed"))
 			TAKE(a->timings);
-		else if (!strcmp(o, "--port") || !strcmp(o, "--threads")) {
+		else if ((no = num_option(o))) {
 			const char *val = NULL;
 			TAKE(val);
-			unsigned *dst = o[2] == 'p' ? &a->port : &a->threads;
-			if (parse_uint(val, o[2] == 'p' ? 65535 : 256, dst)) {
-				fprintf(stderr, "yizhan: %s: not a valid number: %s\n", o, val);
+			unsigned x;
+			if (parse_uint(val, no->hi, &x) || x < no->lo) {
+				fprintf(stderr, "yizhan: %s: a number from %u to %u, not %s\n", o, no->lo,
+					no->hi, val);
 				return -1;
 			}
-		} else if (!strcmp(o, "--max-connections") || !strcmp(o, "--max-client-connections") ||
-			   !strcmp(o, "--timeout")) {
-			const char *val = NULL;
-			TAKE(val);
-			unsigned *dst = !strcmp(o, "--timeout")           ? &a->timeout_s
-					: !strcmp(o, "--max-connections") ? &a->max_conn
-									  : &a->max_client_conn;
-			if (parse_uint(val, dst == &a->timeout_s ? 3600 : 1000000, dst) || !*dst) {
-				fprintf(stderr, "yizhan: %s: not a valid number: %s\n", o, val);
-				return -1;
-			}
-		} else if (!strcmp(o, "--max-url-bytes") || !strcmp(o, "--max-body-bytes") ||
-			   !strcmp(o, "--max-header-kb")) {
-			const char *val = NULL;
-			TAKE(val);
-			unsigned *dst = o[6] == 'u' ? &a->max_url : o[6] == 'b' ? &a->max_body : &a->header_kb;
-			unsigned lo = o[6] == 'u' ? 256 : o[6] == 'b' ? 1 : 16;
-			unsigned hi = o[6] == 'u' ? HTTP_MAX_URL
-				      : o[6] == 'b' ? HTTP_MAX_BODY_LIMIT
-						    : HTTP_HEADER_KB_LIMIT;
-			if (parse_uint(val, hi, dst) || *dst < lo) {
-				fprintf(stderr, "yizhan: %s: a number from %u to %u, not %s\n", o, lo, hi, val);
-				return -1;
-			}
+			*(unsigned *)((char *)a + no->field) = x;
 		} else if (!strcmp(o, "--admin-token-file")) {
 			TAKE(a->admin_token_file);
-		} else if (!strcmp(o, "--tile-cache-mb")) {
-			const char *val = NULL;
-			TAKE(val);
-			/* 1 TiB: a typo guard, not a real limit */
-			if (parse_uint(val, 1u << 20, &a->tile_cache_mb)) {
-				fprintf(stderr, "yizhan: %s: not a valid number: %s\n", o, val);
-				return -1;
-			}
 		} else if (o[0] == '-' && o[1] == '-' && o[2] && v && is_query_command(a->command)) {
 			/* --lon 121.47 → lon=121.47, the API's own parameter names */
 			if (a->query.len)
