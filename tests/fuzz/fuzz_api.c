@@ -19,17 +19,9 @@
 #include "common/jsonr.h"
 #include "server/dataset.h"
 #include "server/http.h"
+#include "tests/fuzz/fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                               \
-	do {                                                                        \
-		if (!(cond)) {                                                      \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                             \
-			abort();                                                    \
-		}                                                                   \
-	} while (0)
 
 static const char *const endpoints[] = {
 	"/api/stations", "/api/stations/", "/api/communities", "/api/route",

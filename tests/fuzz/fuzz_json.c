@@ -23,17 +23,9 @@
 
 #include "common/buf.h"
 #include "common/json.h"
+#include "tests/fuzz/fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                               \
-	do {                                                                        \
-		if (!(cond)) {                                                      \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                             \
-			abort();                                                    \
-		}                                                                   \
-	} while (0)
 
 /* ---- an independent strict UTF-8 validator --------------------------- */
 

@@ -16,16 +16,9 @@
 
 #include "common/buf.h"
 #include "common/jsonr.h"
+#include "tests/fuzz/fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                              \
-	do {                                                                       \
-		if (!(cond)) {                                                     \
-			fprintf(stderr, "fuzz_jsonr: check failed: %s (line %d)\n", #cond, __LINE__); \
-			abort();                                                   \
-		}                                                                  \
-	} while (0)
 
 /* An independent UTF-8 check (decode and re-range), not jsonr's own. */
 static int valid_utf8(const unsigned char *s, size_t n)

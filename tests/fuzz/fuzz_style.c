@@ -15,17 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz_check.h"
 #include "tiles/style.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                              \
-	do {                                                                       \
-		if (!(cond)) {                                                     \
-			fprintf(stderr, "fuzz_style: check failed: %s (line %d)\n", #cond, __LINE__); \
-			abort();                                                   \
-		}                                                                  \
-	} while (0)
 
 static void check_value(const struct style_value *v)
 {
