@@ -23,6 +23,7 @@
 #include "routing/snap.h"
 #include "routing/suggest.h"
 #include "server/dataset.h"
+#include "tests/support/shared_data.h"
 
 Suite *coverage_suite(void);
 
@@ -31,23 +32,6 @@ Suite *coverage_suite(void);
 		if (!(cond))                       \
 			ck_abort_msg(__VA_ARGS__); \
 	} while (0)
-
-static const char *shared_dir(void)
-{
-	const char *d = getenv("YZ_SHARED_DATA");
-	return d && *d ? d : "../shared/data";
-}
-
-static struct dataset *load(const char *roads)
-{
-	char path[1024];
-	snprintf(path, sizeof path, "%s/%s", shared_dir(), roads);
-	struct dataset_sources src = {.roads = path};
-	struct dataset *d = NULL;
-	struct yz_errbuf eb;
-	ck_assert_msg(dataset_build(&src, &d, &eb) == YZ_OK, "%s", eb.msg);
-	return d;
-}
 
 static uint64_t rng_state;
 static uint32_t rnd(void)
@@ -110,7 +94,7 @@ static double covered_total(const struct dataset *d, enum mode m, const struct c
  * and node_station names a station achieving it. */
 START_TEST(field_is_minimum_of_single_searches)
 {
-	struct dataset *d = load("shanghai_huangpu_small/shanghai_huangpu.osm.pbf");
+	struct dataset *d = shared_load_roads("shanghai_huangpu_small/shanghai_huangpu.osm.pbf");
 	rng_state = 7;
 	enum { N = 24 };
 	int32_t lon[N], lat[N];
@@ -173,7 +157,7 @@ START_TEST(field_agrees_with_nearest_from_positions)
 	static const char *const sets[] = {"shanghai_huangpu_small/shanghai_huangpu.osm.pbf",
 					   "monaco/monaco.osm.pbf"};
 	for (size_t di = 0; di < sizeof sets / sizeof *sets; di++) {
-		struct dataset *d = load(sets[di]);
+		struct dataset *d = shared_load_roads(sets[di]);
 		rng_state = 11 + di;
 		enum { N = 12 };
 		int32_t lon[N], lat[N];
@@ -269,7 +253,7 @@ static void check_band(void *ctx, double x0, double x1, unsigned band)
 
 START_TEST(bands_follow_the_time)
 {
-	struct dataset *d = load("monaco/monaco.osm.pbf");
+	struct dataset *d = shared_load_roads("monaco/monaco.osm.pbf");
 	rng_state = 5;
 	enum { N = 6 };
 	int32_t lon[N], lat[N];
@@ -296,7 +280,7 @@ END_TEST
  * length. */
 START_TEST(adding_a_station_never_lowers_coverage)
 {
-	struct dataset *d = load("shanghai_huangpu_small/shanghai_huangpu.osm.pbf");
+	struct dataset *d = shared_load_roads("shanghai_huangpu_small/shanghai_huangpu.osm.pbf");
 	rng_state = 3;
 	enum { N = 10 };
 	int32_t lon[N], lat[N];
@@ -408,7 +392,7 @@ static void net_bbox(const struct dataset *d, int32_t *x0, int32_t *y0, int32_t 
  * hole) have road lengths that add up to the whole. */
 START_TEST(clipped_lengths_sum_to_total)
 {
-	struct dataset *d = load("shanghai_huangpu_small/shanghai_huangpu.osm.pbf");
+	struct dataset *d = shared_load_roads("shanghai_huangpu_small/shanghai_huangpu.osm.pbf");
 	int32_t x0, y0, x1, y1;
 	net_bbox(d, &x0, &y0, &x1, &y1);
 	x0 -= 1000, y0 -= 1000, x1 += 1000, y1 += 1000;
@@ -462,7 +446,7 @@ END_TEST
  * quadrilaterals on either side of one road piece, sharing it as an edge. */
 START_TEST(boundary_road_counts_for_both_sides)
 {
-	struct dataset *d = load("shanghai_huangpu_small/shanghai_huangpu.osm.pbf");
+	struct dataset *d = shared_load_roads("shanghai_huangpu_small/shanghai_huangpu.osm.pbf");
 	rng_state = 99;
 	for (int trial = 0; trial < 20; trial++) {
 		uint32_t p = rnd() % (d->net.pt_count - 1);
@@ -512,7 +496,7 @@ END_TEST
 static void check_suggest(const char *roads, enum mode m, uint32_t nst, double minutes,
 			  double cell_m, uint64_t seed)
 {
-	struct dataset *d = load(roads);
+	struct dataset *d = shared_load_roads(roads);
 	rng_state = seed;
 	int32_t lon[64], lat[64];
 	random_stations(d, nst, lon, lat);
@@ -569,7 +553,7 @@ END_TEST
  * the weighted coverage of a rebuilt field. */
 START_TEST(suggest_by_population)
 {
-	struct dataset *d = load("shanghai_huangpu_small/shanghai_huangpu.osm.pbf");
+	struct dataset *d = shared_load_roads("shanghai_huangpu_small/shanghai_huangpu.osm.pbf");
 	int32_t x0, y0, x1, y1;
 	net_bbox(d, &x0, &y0, &x1, &y1);
 	int32_t mx = x0 + (x1 - x0) / 3 + 3;

@@ -20,16 +20,11 @@
 #include "common/services.h"
 #include "data/crs.h"
 #include "server/dataset.h"
+#include "tests/support/shared_data.h"
 
 Suite *datasets_suite(void);
 
 #define FIXTURES "tests/fixtures/osm/"
-
-static const char *shared_dir(void)
-{
-	const char *d = getenv("YZ_SHARED_DATA");
-	return d && *d ? d : "../shared/data";
-}
 
 static char tmpdir[256];
 

@@ -21,6 +21,7 @@
 #include "data/roads.h"
 #include "routing/graph.h"
 #include "routing/graph_build.h"
+#include "tests/support/shared_data.h"
 
 Suite *graph_suite(void);
 
@@ -39,12 +40,6 @@ static double haversine(struct pt a, struct pt b)
 	double dla = la2 - la1, dlo = (b.lon - a.lon) / 1e7 * PI / 180;
 	double h = sin(dla / 2) * sin(dla / 2) + cos(la1) * cos(la2) * sin(dlo / 2) * sin(dlo / 2);
 	return 2 * R_EARTH * asin(sqrt(h));
-}
-
-static const char *shared_dir(void)
-{
-	const char *d = getenv("YZ_SHARED_DATA");
-	return d && *d ? d : "../shared/data";
 }
 
 /* ---- loading ---------------------------------------------------------------- */

@@ -18,23 +18,7 @@
 #include "common/geo.h"
 #include "routing/isochrone.h"
 #include "server/dataset.h"
-
-static const char *shared_dir(void)
-{
-	const char *d = getenv("YZ_SHARED_DATA");
-	return d && *d ? d : "../shared/data";
-}
-
-static struct dataset *load(const char *roads)
-{
-	char path[1024];
-	snprintf(path, sizeof path, "%s/%s", shared_dir(), roads);
-	struct dataset_sources src = {.roads = path};
-	struct dataset *d = NULL;
-	struct yz_errbuf eb;
-	ck_assert_msg(dataset_build(&src, &d, &eb) == YZ_OK, "%s", eb.msg);
-	return d;
-}
+#include "tests/support/shared_data.h"
 
 /* Point in polygon set (even-odd over all rings of the result). */
 static int inside(const struct contour_result *r, double lon, double lat)
@@ -242,7 +226,7 @@ Suite *isochrone_suite(void);
 
 static void run_dataset(const char *roads, int queries)
 {
-	struct dataset *d = load(roads);
+	struct dataset *d = shared_load_roads(roads);
 	struct search s;
 	ck_assert_int_eq(search_init(&s, d->net.node_count), YZ_OK);
 	struct iso_ws w;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "data/mapfeat.h"
+#include "tests/support/shared_data.h"
 
 Suite *mapfeat_suite(void);
 
@@ -21,8 +22,7 @@ Suite *mapfeat_suite(void);
 static const char *shared_path(const char *rel)
 {
 	static char p[1024];
-	const char *d = getenv("YZ_SHARED_DATA");
-	snprintf(p, sizeof p, "%s/%s", d && *d ? d : "../shared/data", rel);
+	snprintf(p, sizeof p, "%s/%s", shared_dir(), rel);
 	return p;
 }
 

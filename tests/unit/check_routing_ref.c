@@ -39,6 +39,7 @@
 #include "routing/search.h"
 #include "routing/snap.h"
 #include "server/dataset.h"
+#include "tests/support/shared_data.h"
 
 Suite *routing_ref_suite(void);
 
@@ -53,12 +54,6 @@ Suite *routing_ref_suite(void);
 		if (!(cond))                       \
 			ck_abort_msg(__VA_ARGS__); \
 	} while (0)
-
-static const char *shared_dir(void)
-{
-	const char *d = getenv("YZ_SHARED_DATA");
-	return d && *d ? d : "../shared/data";
-}
 
 static int verbose(void)
 {
