@@ -180,11 +180,9 @@ void cover_iv_complement(const struct cover_iv *in, struct cover_iv *out)
 
 /* ---- one segment -------------------------------------------------------------- */
 
-void coverage_seg_covered(const struct coverage_field *f, const struct network *net,
-			  const struct graph *g, uint32_t seg, uint32_t from_ms, uint32_t to_ms,
-			  double limit_ms, struct cover_iv *out)
+void coverage_seg_covered(const struct coverage_field *f, const struct graph *g, uint32_t seg,
+			  uint32_t from_ms, uint32_t to_ms, double limit_ms, struct cover_iv *out)
 {
-	(void)net;
 	out->n = 0;
 	uint8_t dirs = g->seg_dirs[seg];
 	if (!dirs)
@@ -214,7 +212,7 @@ void coverage_seg_covered_now(const struct coverage_field *f, const struct netwo
 			      const struct graph *g, uint32_t seg, double limit_ms,
 			      struct cover_iv *out)
 {
-	coverage_seg_covered(f, net, g, seg, f->node_ms[net->seg_from[seg]],
+	coverage_seg_covered(f, g, seg, f->node_ms[net->seg_from[seg]],
 			     f->node_ms[net->seg_to[seg]], limit_ms, out);
 }
 

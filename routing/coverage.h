@@ -62,9 +62,8 @@ void coverage_onseg(const struct coverage_field *f, uint32_t seg, uint32_t *firs
  * of its ends (from_ms at seg_from, to_ms at seg_to; the field's own, or
  * better ones when suggest tries a new site).  Empty for segments outside the
  * mode's graph. */
-void coverage_seg_covered(const struct coverage_field *f, const struct network *net,
-			  const struct graph *g, uint32_t seg, uint32_t from_ms, uint32_t to_ms,
-			  double limit_ms, struct cover_iv *out);
+void coverage_seg_covered(const struct coverage_field *f, const struct graph *g, uint32_t seg,
+			  uint32_t from_ms, uint32_t to_ms, double limit_ms, struct cover_iv *out);
 
 /* The same with the field's own times at the segment's ends. */
 void coverage_seg_covered_now(const struct coverage_field *f, const struct network *net,

@@ -30,7 +30,7 @@ struct gain {
 static double seg_covered_m(const struct state *st, uint32_t seg, uint32_t a_ms, uint32_t b_ms)
 {
 	struct cover_iv iv;
-	coverage_seg_covered(st->f, st->net, st->g, seg, a_ms, b_ms, st->limit, &iv);
+	coverage_seg_covered(st->f, st->g, seg, a_ms, b_ms, st->limit, &iv);
 	return cover_iv_sum(&iv) * st->net->seg_length_m[seg];
 }
 
