@@ -106,19 +106,16 @@ void api_tiles(struct http_request *req, struct http_response *res)
 	tilejob_data(req->data, http_font(req->server), &rd);
 	tilejob_coverage(req->data, m, minutes, &rd);
 	rd.hide_stations = !stations;
-	int empty = 0;
-	const struct buf *blank = http_empty_tile(req->server, t.scale);
-	err = tilejob_render(w, &rd, st, &t, blank, &res->body, &empty);
-	if (!empty)
-		blank = NULL;
+	struct tilejob_out made;
+	err = tilejob_render(w, &rd, st, &t, http_solid_tiles(req->server), &res->body, &made);
 	if (err || res->body.failed) {
 		tcache_abandon(tc, fl);
 		http_busy(res);
 		return;
 	}
 	/* Publishing failing for memory only costs a later re-render. */
-	if (blank)
-		tcache_finish_borrowed(tc, fl, blank->data, blank->len);
+	if (made.shared)
+		tcache_finish_borrowed(tc, fl, made.shared->data, made.shared->len);
 	else
 		tcache_finish(tc, fl, res->body.data, res->body.len);
 }

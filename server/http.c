@@ -114,7 +114,7 @@ struct http_server {
 	atomic_ulong connections_open;
 	struct timespec started;
 	struct tcache *tiles;          /* rendered tiles; NULL when off */
-	struct buf empty_tile[2];      /* transparent PNG of 256 and 512 px */
+	struct solid *solids;          /* shared PNGs of one-colour tiles */
 	/* load shedding: open connections in total and per client address
 	 * (hashed into slots; a collision only makes a count conservative) */
 	unsigned busy_connections, busy_per_client;
@@ -744,24 +744,9 @@ struct tcache *http_tile_cache(void *server)
 	return server ? ((struct http_server *)server)->tiles : NULL;
 }
 
-const struct buf *http_empty_tile(void *server, unsigned scale)
+struct solid *http_solid_tiles(void *server)
 {
-	struct http_server *s = server;
-	if (!s || scale < 1 || scale > 2)
-		return NULL;
-	return &s->empty_tile[scale - 1];
-}
-
-/* The two shared empty tiles (a transparent canvas is the same picture
- * whatever the style), encoded once at the best compression. */
-static enum yz_err make_empty_tiles(struct http_server *s)
-{
-	for (unsigned i = 0; i < 2; i++) {
-		enum yz_err err = tilejob_empty_png(i + 1, &s->empty_tile[i]);
-		if (err)
-			return err;
-	}
-	return YZ_OK;
+	return server ? ((struct http_server *)server)->solids : NULL;
 }
 
 /* Undo a partial http_start: tile cache, styles, the dataset (owned since
@@ -769,8 +754,7 @@ static enum yz_err make_empty_tiles(struct http_server *s)
 static void start_failed(struct http_server *s)
 {
 	tcache_free(s->tiles);
-	buf_fini(&s->empty_tile[0]);
-	buf_fini(&s->empty_tile[1]);
+	solid_free(s->solids);
 	free_styles(s);
 	dataset_free(s->current->data);
 	free(s->current);
@@ -825,8 +809,6 @@ enum yz_err http_start(const struct http_options *opt, struct dataset *data,
 		free(s);
 		return yz_fail(eb, YZ_ENOMEM, "out of memory");
 	}
-	buf_init(&s->empty_tile[0]);
-	buf_init(&s->empty_tile[1]);
 	enum yz_err serr = load_styles(s, opt->styles_dir ? opt->styles_dir : "styles", eb);
 	if (serr) {
 		start_failed(s);
@@ -838,9 +820,9 @@ enum yz_err http_start(const struct http_options *opt, struct dataset *data,
 		start_failed(s);
 		return yz_fail(eb, YZ_ENOMEM, "out of memory for the tile cache");
 	}
-	if (make_empty_tiles(s)) {
+	if (solid_new(&s->solids)) {
 		start_failed(s);
-		return yz_fail(eb, YZ_ENOMEM, "out of memory for the empty tiles");
+		return yz_fail(eb, YZ_ENOMEM, "out of memory");
 	}
 
 	const char *host = opt->host && *opt->host ? opt->host : "127.0.0.1";
@@ -920,10 +902,9 @@ void http_stop(struct http_server *s, unsigned drain_ms)
 	}
 	free_styles(s);
 	/* After the daemon stopped: no flight is open, no request holds an
-	 * entry; the cache goes before the empty tiles its entries borrow. */
+	 * entry; the cache goes before the one-colour tiles its entries borrow. */
 	tcache_free(s->tiles);
-	buf_fini(&s->empty_tile[0]);
-	buf_fini(&s->empty_tile[1]);
+	solid_free(s->solids);
 	pthread_mutex_destroy(&s->data_lock);
 	pthread_mutex_destroy(&s->reload_lock);
 	pthread_mutex_destroy(&s->status_lock);

@@ -115,11 +115,11 @@ const struct style *http_style(void *server, const char *name);
 struct tcache;
 struct tcache *http_tile_cache(void *server);
 
-/* The shared PNG of a fully transparent tile of 256·scale pixels (scale 1
- * or 2), made once at start; NULL when there is no server or scale is
- * neither.  Read-only, lives as long as the server (so the tile cache may
- * borrow it). */
-const struct buf *http_empty_tile(void *server, unsigned scale);
+/* The shared PNGs of one-colour tiles (tiles/solid.h); NULL when there is
+ * no server.  They live as long as the server, so the tile cache may borrow
+ * them. */
+struct solid;
+struct solid *http_solid_tiles(void *server);
 
 /* The labels' font, or NULL when it could not be opened (tiles are then
  * drawn without labels, and start-up said so). */

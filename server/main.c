@@ -412,7 +412,7 @@ static int cmd_info(const struct args *a)
 /* ---- render and seed: tiles without a server ---------------------------- */
 
 /* What both commands draw with: the server's own setup (dataset, style,
- * font, the thread's render workspace, the shared empty tiles) and its
+ * font, the thread's render workspace, the shared one-colour tiles) and its
  * drawing path (server/tilejob.c), so a tile is the server's byte for byte. */
 struct tilectx {
 	struct dataset *d;
@@ -420,7 +420,7 @@ struct tilectx {
 	struct text_font *font;
 	struct render_data rd;
 	struct render_ws *w;
-	struct buf blank[2];
+	struct solid *solids;
 	enum tile_layer layer;
 };
 
@@ -442,8 +442,7 @@ static int parse_layer(const char *cmd, const char *s, enum tile_layer *out)
 
 static void tilectx_close(struct tilectx *c)
 {
-	buf_fini(&c->blank[0]);
-	buf_fini(&c->blank[1]);
+	solid_free(c->solids);
 	text_font_close(c->font);
 	style_free(c->st);
 	dataset_free(c->d);
@@ -454,8 +453,6 @@ static void tilectx_close(struct tilectx *c)
 static int tilectx_open(const struct args *a, struct tilectx *c)
 {
 	memset(c, 0, sizeof *c);
-	buf_init(&c->blank[0]);
-	buf_init(&c->blank[1]);
 	struct yz_errbuf eb;
 	/* the coverage layer's mode and limit, as the tile URL's parameters */
 	int mode = a->mode ? mode_parse(a->mode) : MODE_EBIKE;
@@ -485,7 +482,7 @@ static int tilectx_open(const struct args *a, struct tilectx *c)
 	tilejob_data(c->d, c->font, &c->rd);
 	tilejob_coverage(c->d, (enum mode)mode, minutes, &c->rd);
 	c->w = workspace_render();
-	if (!c->w || tilejob_empty_png(1, &c->blank[0]) || tilejob_empty_png(2, &c->blank[1])) {
+	if (!c->w || solid_new(&c->solids)) {
 		fprintf(stderr, "yizhan %s: out of memory\n", a->command);
 		tilectx_close(c);
 		return 1;
@@ -494,10 +491,10 @@ static int tilectx_open(const struct args *a, struct tilectx *c)
 }
 
 static enum yz_err tilectx_draw(struct tilectx *c, const struct tile_req *t, struct buf *png,
-				int *empty)
+				struct tilejob_out *made)
 {
 	buf_reset(png);
-	enum yz_err err = tilejob_render(c->w, &c->rd, c->st, t, &c->blank[t->scale - 1], png, empty);
+	enum yz_err err = tilejob_render(c->w, &c->rd, c->st, t, c->solids, png, made);
 	return !err && png->failed ? YZ_ENOMEM : err;
 }
 
@@ -553,10 +550,10 @@ static int cmd_render(const struct args *a)
 		return rc;
 	struct buf png;
 	buf_init(&png);
-	int empty = 0;
+	struct tilejob_out made;
 	uint8_t *px = NULL;
 	unsigned w = 0, h = 0;
-	if (tilectx_draw(&c, &t, &png, &empty) || pngenc_decode_rgba(png.data, png.len, &px, &w, &h)) {
+	if (tilectx_draw(&c, &t, &png, &made) || pngenc_decode_rgba(png.data, png.len, &px, &w, &h)) {
 		fprintf(stderr, "yizhan render: out of memory\n");
 		rc = 1;
 	} else if (write_file(a->out, png.data, png.len)) {
@@ -565,7 +562,8 @@ static int cmd_render(const struct args *a)
 	} else {
 		/* the pixel hash is the golden manifest's (scripts/golden-update) */
 		fprintf(stderr, "yizhan: wrote %s — %s, %s, %u×%u px, %zu bytes%s, pixels %016llx\n",
-			a->out, path, style_name(c.st), w, h, png.len, empty ? ", empty" : "",
+			a->out, path, style_name(c.st), w, h, png.len,
+			made.empty ? ", empty" : made.solid ? ", one colour" : "",
 			(unsigned long long)tilejob_pixel_hash(px, (size_t)w * h * 4));
 	}
 	free(px);
@@ -629,7 +627,7 @@ struct seed_run {
 	FILE *timings;
 	bool tty;
 	double t0, shown;
-	unsigned long long total, done, empties, bytes;
+	unsigned long long total, done, solids, bytes;
 	unsigned dir_z;     /* DIR/LAYER/dir_z/dir_x exists; dir_z > TILE_MAX_ZOOM: none yet */
 	uint32_t dir_x;
 	struct buf png;
@@ -662,9 +660,9 @@ static int seed_tile(struct seed_run *r, unsigned z, uint32_t x, uint32_t y)
 		r->dir_x = x;
 	}
 	struct tile_req t = {.layer = r->layer, .z = z, .x = x, .y = y, .scale = 1};
-	int empty = 0;
+	struct tilejob_out made;
 	double t1 = now_s(), c1 = thread_cpu_s();
-	if (tilectx_draw(r->c, &t, &r->png, &empty)) {
+	if (tilectx_draw(r->c, &t, &r->png, &made)) {
 		fprintf(stderr, "%syizhan seed: out of memory\n", nl);
 		return 1;
 	}
@@ -676,9 +674,9 @@ static int seed_tile(struct seed_run *r, unsigned z, uint32_t x, uint32_t y)
 	}
 	if (r->timings)
 		fprintf(r->timings, "%u/%u/%u %.3f %.3f %zu %d\n", z, x, y, ms, cpu_ms, r->png.len,
-			empty != 0);
+			made.solid);
 	r->done++;
-	r->empties += empty != 0;
+	r->solids += made.solid != 0;
 	r->bytes += r->png.len;
 	double now = now_s();
 	if (r->tty && (now - r->shown >= 0.1 || r->done == r->total)) {
@@ -839,9 +837,9 @@ static int cmd_seed(const struct args *a)
 	}
 	if (!rc)
 		fprintf(stderr,
-			"yizhan seed: %llu tiles (%llu empty), %llu bytes, %.2f s, %.0f tiles/s, "
+			"yizhan seed: %llu tiles (%llu of one colour), %llu bytes, %.2f s, %.0f tiles/s, "
 			"in %s/%s\n",
-			r.done, r.empties, r.bytes, secs, secs > 0 ? (double)r.done / secs : 0.0, a->out,
+			r.done, r.solids, r.bytes, secs, secs > 0 ? (double)r.done / secs : 0.0, a->out,
 			tile_layer_name(layer));
 	buf_fini(&r.png);
 	free(list);

@@ -31,30 +31,25 @@ void tilejob_coverage(const struct dataset *d, enum mode m, double minutes, stru
 }
 
 enum yz_err tilejob_render(struct render_ws *w, const struct render_data *rd, const struct style *st,
-			   const struct tile_req *t, const struct buf *blank, struct buf *png,
-			   int *empty)
+			   const struct tile_req *t, struct solid *solids, struct buf *png,
+			   struct tilejob_out *out)
 {
-	*empty = 0;
-	enum yz_err err = render_tile(w, rd, st, t, empty);
+	*out = (struct tilejob_out){0};
+	enum yz_err err = render_tile(w, rd, st, t);
 	if (err)
 		return err;
-	if (*empty && blank) {
-		buf_add(png, blank->data, blank->len);
-		return png->failed ? YZ_ENOMEM : YZ_OK;
+	unsigned side = TILE_SIZE * t->scale;
+	uint8_t px[4];
+	if (solid_canvas(&w->canvas, side, side, px)) {
+		out->solid = 1;
+		out->empty = px[3] == 0;
+		out->shared = solid_png(solids, px, side);
+		if (out->shared) {
+			buf_add(png, out->shared->data, out->shared->len);
+			return png->failed ? YZ_ENOMEM : YZ_OK;
+		}
 	}
 	return pngenc_rgba(&w->canvas, png, PNGENC_DEFAULT_LEVEL);
-}
-
-enum yz_err tilejob_empty_png(unsigned scale, struct buf *out)
-{
-	if (scale < 1 || scale > 2)
-		return YZ_ERANGE;
-	struct rast_canvas cv;
-	enum yz_err err = rast_canvas_init(&cv, TILE_SIZE * scale, TILE_SIZE * scale);
-	if (!err)
-		err = pngenc_rgba(&cv, out, TILEJOB_EMPTY_LEVEL);
-	rast_canvas_fini(&cv);
-	return err;
 }
 
 enum yz_err tilejob_style_load(const char *file_or_name, struct style **out, struct yz_errbuf *eb)

@@ -11,6 +11,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "tiles/render.h"
+#include "tiles/solid.h"
 
 struct dataset;
 struct text_font;
@@ -19,9 +20,6 @@ struct style;
 /* Where style names are looked up: "light" → styles/light.json. */
 #define TILEJOB_STYLES_DIR "styles"
 #define TILEJOB_STYLE_DEFAULT "light"
-/* zlib level of the shared empty tiles (encoded once, so the best). */
-#define TILEJOB_EMPTY_LEVEL 9
-
 /* What a tile of dataset d shows, with labels in `font` (NULL: none); every
  * pointer borrowed from d, which must outlive *out. */
 void tilejob_data(const struct dataset *d, const struct text_font *font, struct render_data *out);
@@ -30,18 +28,22 @@ void tilejob_data(const struct dataset *d, const struct text_font *font, struct 
  * `minutes` (times beyond it are gaps). */
 void tilejob_coverage(const struct dataset *d, enum mode m, double minutes, struct render_data *rd);
 
-/* Draws tile t into w->canvas and appends its PNG to `png`.  A tile with
- * nothing drawn gets `blank` (the transparent PNG of t's size, from
- * tilejob_empty_png) when not NULL, else its canvas encoded like any other
- * tile; *empty tells which.  YZ_ENOMEM (png may then hold part of an image)
- * or YZ_EFORMAT (libpng refused). */
-enum yz_err tilejob_render(struct render_ws *w, const struct render_data *rd, const struct style *st,
-			   const struct tile_req *t, const struct buf *blank, struct buf *png,
-			   int *empty);
+/* What tilejob_render made of a tile. */
+struct tilejob_out {
+	int solid;                /* every pixel is one colour ... */
+	int empty;                /* ... and it is transparent */
+	const struct buf *shared; /* the PNG appended is this one, shared by every
+				   * tile of that colour (tiles/solid.h) and valid
+				   * while `solids` lives; NULL: encoded from the canvas */
+};
 
-/* The fully transparent tile of `scale` (1 or 2) as PNG, appended to out:
- * the same picture whatever the style, encoded at TILEJOB_EMPTY_LEVEL. */
-enum yz_err tilejob_empty_png(unsigned scale, struct buf *out);
+/* Draws tile t into w->canvas and appends its PNG to `png`.  A tile of one
+ * colour gets that colour's shared PNG from `solids` when it is not NULL
+ * (and has room), else its canvas encoded like any other tile.  YZ_ENOMEM
+ * (png may then hold part of an image) or YZ_EFORMAT (libpng refused). */
+enum yz_err tilejob_render(struct render_ws *w, const struct render_data *rd, const struct style *st,
+			   const struct tile_req *t, struct solid *solids, struct buf *png,
+			   struct tilejob_out *out);
 
 /* Loads a style given as a file path (anything with a '/' or ending in
  * ".json") or as a name resolved as TILEJOB_STYLES_DIR/NAME.json; NULL or ""

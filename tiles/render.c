@@ -219,6 +219,21 @@ static uint32_t decimate(float *xy, uint32_t n, float tol)
 	return k + 1;
 }
 
+/* Strokes the polyline w->xy[0..n) (closed: a ring) where it comes near the
+ * tile: within MARGIN_PX, which is wider than any half-stroke, cap or join
+ * (stroke_polyline_near).  -1 on ENOMEM. */
+static int stroke_near(struct render_ws *w, const struct tile_proj *p, uint32_t n, int closed,
+		       const struct stroke_style *st)
+{
+	float margin = (float)(MARGIN_PX * p->size / TILE_SIZE);
+	/* room behind the points for stroke_polyline_near's scratch */
+	if (closed && xy_reserve(w, 2 * n + 1))
+		return -1;
+	stroke_polyline_near(&w->path, w->xy, n, closed, st, TOLERANCE, -margin,
+			     (float)p->size + margin, w->xy + 2 * (size_t)n);
+	return 0;
+}
+
 /* Append the roads of `mask` as strokes of `width` px. */
 static int stroke_roads(struct render_ws *w, const struct render_data *d, const struct tile_proj *p,
 			uint32_t mask, const struct stroke_style *st)
@@ -231,8 +246,8 @@ static int stroke_roads(struct render_ws *w, const struct render_data *d, const 
 		uint32_t a = net->seg_pt_first[s], b = net->seg_pt_first[s + 1];
 		if (project_ws(w, p, net->pt_lon_e7, net->pt_lat_e7, a, b))
 			return -1;
-		stroke_polyline(&w->path, w->xy, decimate(w->xy, b - a, DECIMATE_PX), 0, st,
-				TOLERANCE);
+		if (stroke_near(w, p, decimate(w->xy, b - a, DECIMATE_PX), 0, st))
+			return -1;
 	}
 	return w->path.failed ? -1 : 0;
 }
@@ -304,9 +319,10 @@ static int draw_feature(struct render_ws *w, const struct mapfeat_set *f, uint32
 		uint32_t a = f->part_pt_first[q], e = f->part_pt_first[q + 1];
 		if (project_ws(w, p, f->pt_lon_e7, f->pt_lat_e7, a, e))
 			return -1;
-		if (line)
-			stroke_polyline(&w->path, w->xy, e - a, 0, st, TOLERANCE);
-		else
+		if (line) {
+			if (stroke_near(w, p, e - a, 0, st))
+				return -1;
+		} else
 			add_ring(&w->path, w->xy, e - a);
 	}
 	return 0;
@@ -400,8 +416,8 @@ static int draw_communities(struct render_ws *w, const struct render_data *d,
 				return -1;
 			if (l->type == STYLE_FILL)
 				add_ring(&w->path, w->xy, b - a);
-			else
-				stroke_polyline(&w->path, w->xy, b - a - 1, 1, &st, TOLERANCE);
+			else if (stroke_near(w, p, b - a - 1, 1, &st))
+				return -1;
 		}
 	}
 	if (w->path.failed)
@@ -744,9 +760,8 @@ static int stroke_band(struct render_ws *w, const struct render_data *d, const s
 			continue;
 		struct slice_px c = {w, p, 0, 0};
 		network_seg_slice(d->net, cs->seg, cs->x0, cs->x1, emit_px, &c);
-		if (c.failed)
+		if (c.failed || stroke_near(w, p, c.n, 0, st))
 			return -1;
-		stroke_polyline(&w->path, w->xy, c.n, 0, st, TOLERANCE);
 	}
 	return w->path.failed ? -1 : 0;
 }
@@ -802,7 +817,7 @@ static int draw_coverage(struct render_ws *w, const struct render_data *d,
 }
 
 enum yz_err render_tile(struct render_ws *w, const struct render_data *d, const struct style *s,
-			const struct tile_req *t, int *empty)
+			const struct tile_req *t)
 {
 	struct tile_proj p;
 	tile_proj_init(&p, t);
@@ -871,19 +886,6 @@ enum yz_err render_tile(struct render_ws *w, const struct render_data *d, const 
 		}
 		if (err)
 			return YZ_ENOMEM;
-	}
-	/* empty: a transparent tile with no pixel drawn */
-	*empty = 0;
-	if (bg.a == 0) {
-		*empty = 1;
-		for (unsigned y = 0; y < p.size && *empty; y++) {
-			const uint8_t *row = w->canvas.px + (size_t)y * w->canvas.stride;
-			for (unsigned x = 0; x < p.size; x++)
-				if (row[4 * x + 3]) {
-					*empty = 0;
-					break;
-				}
-		}
 	}
 	return YZ_OK;
 }

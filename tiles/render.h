@@ -83,10 +83,8 @@ enum yz_err render_ws_init(struct render_ws *w);
 void render_ws_fini(struct render_ws *w);
 
 /* Draw tile `t` of the `map`, `stations` or `coverage` layer into w->canvas (premultiplied
- * RGBA, size 256·scale); *empty is set when nothing at all was drawn on a
- * transparent background (the caller may then serve a shared empty PNG).
- * YZ_ENOMEM only. */
+ * RGBA, size 256·scale).  YZ_ENOMEM only. */
 enum yz_err render_tile(struct render_ws *w, const struct render_data *d, const struct style *s,
-			const struct tile_req *t, int *empty);
+			const struct tile_req *t);
 
 #endif

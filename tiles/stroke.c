@@ -569,3 +569,100 @@ void stroke_marker_pin(struct path *out, float x, float y, float r, float hole_r
 	if (hole_r > 0 && hole_r < r)
 		ring_circle(out, cx, cy, hole_r, circle_segments(hole_r, tolerance), 1);
 }
+
+/* ---- Strokes near a box ---- */
+
+/* Whether segment a–b can reach the box [lo, hi]² (its bounding box meets
+ * it). */
+static inline int seg_near(const float *a, const float *b, float lo, float hi)
+{
+	return !((a[0] < lo && b[0] < lo) || (a[0] > hi && b[0] > hi) || (a[1] < lo && b[1] < lo) ||
+		 (a[1] > hi && b[1] > hi));
+}
+
+/* One run: points xy[0..n), its dash pattern shifted `along` px in, taken
+ * modulo the pattern's period so that the float offset keeps its precision
+ * far along a long line. */
+static void near_run(struct path *out, const float *xy, uint32_t n, const struct stroke_style *st,
+		     float tolerance, double along)
+{
+	struct stroke_style rs = *st;
+	if (st->dash && st->dash_count) {
+		double period = 0;
+		for (unsigned i = 0; i < st->dash_count; i++)
+			period += st->dash[i];
+		if (st->dash_count & 1)
+			period *= 2;
+		if (period > 0 && isfinite(period))
+			rs.dash_offset = (float)((double)st->dash_offset + fmod(along, period));
+	}
+	stroke_polyline(out, xy, n, 0, &rs, tolerance);
+}
+
+/* Length of segment a–b as dash_run measures it (double). */
+static double seg_len(const float *a, const float *b)
+{
+	double sx = (double)b[0] - a[0], sy = (double)b[1] - a[1];
+	return sqrt(sx * sx + sy * sy);
+}
+
+void stroke_polyline_near(struct path *out, const float *xy, uint32_t n, int closed,
+			  const struct stroke_style *st, float tolerance, float lo, float hi,
+			  float *scratch)
+{
+	int dashed = st->dash && st->dash_count;
+	uint32_t nseg = n < 2 ? 0 : closed ? n : n - 1, out_seg = UINT32_MAX;
+	/* A closed dashed line restarts its pattern at its first point, where
+	 * a dash over it is one piece with a join: near the box, only the
+	 * whole line draws that, so it is drawn whole. */
+	if (closed && dashed && n && xy[0] >= lo && xy[0] <= hi && xy[1] >= lo && xy[1] <= hi)
+		nseg = 0;
+	for (uint32_t i = 0; i < nseg; i++)
+		if (!seg_near(xy + 2 * i, xy + 2 * ((i + 1) % n), lo, hi)) {
+			out_seg = i;
+			break;
+		}
+	if (out_seg == UINT32_MAX) {
+		stroke_polyline(out, xy, n, closed, st, tolerance);
+		return;
+	}
+	/* Segments in order from the one after out_seg on a ring (an open
+	 * line from its first: nothing before out_seg was left out); `along`
+	 * is the length from point 0 to the current segment's start. */
+	uint32_t start = closed ? (out_seg + 1) % n : 0, run_first = 0, run_len = 0;
+	double along = 0, run_along = 0;
+	if (dashed)
+		for (uint32_t i = 0; i < start; i++)
+			along += seg_len(xy + 2 * i, xy + 2 * i + 2);
+	for (uint32_t k = 0; k <= nseg; k++) {
+		uint32_t i = (start + k) % n, j = (i + 1) % n;
+		int near = k < nseg && seg_near(xy + 2 * i, xy + 2 * j, lo, hi);
+		int restart = dashed && closed && i == 0 && k > 0; /* the pattern restarts */
+		if (restart)
+			along = 0;
+		if (run_len && (!near || restart)) {
+			/* the run ends at point i: points run_first, …, i */
+			uint32_t pts = run_len + 1;
+			if (run_first + pts <= n) {
+				near_run(out, xy + 2 * run_first, pts, st, tolerance, run_along);
+			} else {
+				/* through a ring's first point: copied in a row */
+				for (uint32_t q = 0; q < pts; q++) {
+					scratch[2 * q] = xy[2 * ((run_first + q) % n)];
+					scratch[2 * q + 1] = xy[2 * ((run_first + q) % n) + 1];
+				}
+				near_run(out, scratch, pts, st, tolerance, run_along);
+			}
+			run_len = 0;
+		}
+		if (near) {
+			if (!run_len) {
+				run_first = i;
+				run_along = along;
+			}
+			run_len++;
+		}
+		if (dashed && k < nseg)
+			along += seg_len(xy + 2 * i, xy + 2 * j);
+	}
+}

@@ -63,6 +63,23 @@ struct stroke_style {
 void stroke_polyline(struct path *out, const float *xy, uint32_t n, int closed,
                      const struct stroke_style *st, float tolerance);
 
+/* The same, where it comes near the box [lo, hi]² only: the runs of
+ * consecutive segments whose bounding boxes meet the box are stroked as open
+ * polylines, the rest left out.  A left-out segment lies wholly beyond the
+ * box on one side, so when the box is the visible area grown by more than
+ * any half-width, cap or join reaches, the visible pixels are those of
+ * stroke_polyline (up to float rounding); but a long line costs what comes
+ * near the box, not its whole length.  Runs end on points outside the box.
+ * Dashes keep their phase: a run's pattern starts at its distance along the
+ * whole line.  A closed dashed line restarts its pattern at its first point
+ * (as stroke_polyline does), so runs are cut there; when that point is in
+ * the box the line is drawn whole instead, since only the whole line draws
+ * the join of a dash over it.  `scratch` has room for 2n + 2 floats when
+ * closed (a run over the first point is copied there), else may be NULL. */
+void stroke_polyline_near(struct path *out, const float *xy, uint32_t n, int closed,
+			  const struct stroke_style *st, float tolerance, float lo, float hi,
+			  float *scratch);
+
 /* ---- Shapes ---- (r, width in px; tolerance as above; invalid sizes draw nothing) */
 
 /* A filled disk of radius r centred on (cx, cy): one clockwise ring. */

@@ -56,9 +56,8 @@ int main(int argc, char **argv)
 		if (line[0] == '#' || sscanf(line, "%u/%u/%u", &z, &x, &y) != 3 || z > TILE_MAX_ZOOM)
 			continue;
 		struct tile_req t = {.layer = TILE_LAYER_MAP, .z = z, .x = x, .y = y, .scale = 1};
-		int empty;
 		double t0 = cpu_ms();
-		render_tile(w, &rd, st, &t, &empty);
+		render_tile(w, &rd, st, &t);
 		double t1 = cpu_ms();
 		buf_reset(&png);
 		pngenc_rgba(&w->canvas, &png, PNGENC_DEFAULT_LEVEL);

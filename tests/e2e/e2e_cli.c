@@ -179,7 +179,7 @@ START_TEST(seed_writes_the_box)
 	snprintf(want, sizeof want, "yizhan seed: %u tiles (", expect);
 	const char *line = strstr(res.err, want);
 	ck_assert_msg(line != NULL, "no summary \"%s…\" in stderr:\n%s", want, res.err);
-	ck_assert_msg(strstr(line, "empty") && strstr(line, "bytes") && strstr(line, "tiles/s"),
+	ck_assert_msg(strstr(line, "of one colour") && strstr(line, "bytes") && strstr(line, "tiles/s"),
 		      "summary: %s", line);
 	ck_assert_msg(strchr(res.err, '\r') == NULL, "progress bar on a pipe:\n%s", res.err);
 	sproc_result_fini(&res);
@@ -201,14 +201,15 @@ START_TEST(seed_writes_the_box)
 	free(a);
 	free(b);
 
-	/* The stations layer, one zoom: empty tiles are counted and written. */
+	/* The stations layer, one zoom: one-colour (here empty) tiles are
+	 * counted and written. */
 	const char *const st[] = {"seed", E2E_DATASET, "--bbox", "121.0,31.0,121.9,31.5",
 				  "--zooms", "11", "--layer", "stations", "-o", dir, NULL};
 	res = run(st);
 	ck_assert_msg(res.status == 0, "seed stations: exit %d\n%s", res.status, res.err);
 	unsigned tiles = 0, empty = 0;
 	line = strstr(res.err, "yizhan seed: ");
-	ck_assert_msg(line && sscanf(line, "yizhan seed: %u tiles (%u empty)", &tiles, &empty) == 2,
+	ck_assert_msg(line && sscanf(line, "yizhan seed: %u tiles (%u of one colour)", &tiles, &empty) == 2,
 		      "stderr:\n%s", res.err);
 	ck_assert_uint_eq(tiles, (col(121.9, 11) - col(121.0, 11) + 1) *
 					 (row(31.0, 11) - row(31.5, 11) + 1));
@@ -250,10 +251,10 @@ START_TEST(seed_tile_list)
 		char tile[64];
 		double ms, cpu_ms;
 		unsigned long bytes;
-		int empty;
-		ck_assert_int_eq(fscanf(f, "%63s %lf %lf %lu %d", tile, &ms, &cpu_ms, &bytes, &empty), 5);
+		int solid;
+		ck_assert_int_eq(fscanf(f, "%63s %lf %lf %lu %d", tile, &ms, &cpu_ms, &bytes, &solid), 5);
 		ck_assert_str_eq(tile, tiles[i]);
-		ck_assert(ms >= 0 && cpu_ms >= 0 && bytes > 0 && (empty == 0 || empty == 1));
+		ck_assert(ms >= 0 && cpu_ms >= 0 && bytes > 0 && (solid == 0 || solid == 1));
 	}
 	char extra[8];
 	ck_assert_int_eq(fscanf(f, "%7s", extra), EOF);

@@ -281,6 +281,49 @@ START_TEST(test_empty_tiles_shared)
 }
 END_TEST
 
+/* The first pixel of a PNG, straight RGBA. */
+static void png_first_pixel(const struct hc_response *r, uint8_t px[4])
+{
+	uint8_t *all = NULL;
+	unsigned w, h;
+	ck_assert_int_eq(pngenc_decode_rgba(r->body, r->body_len, &all, &w, &h), YZ_OK);
+	memcpy(px, all, 4);
+	free(all);
+}
+
+START_TEST(test_one_colour_map_tiles)
+{
+	/* map tiles far from any data are the style's background alone: two
+	 * addresses, two ETags, one shared PNG; the dark style has its own */
+	struct hc_response a = {0}, b = {0}, c = {0};
+	ck_assert_why(e2e_get(port, "/tiles/map/16/0/0.png", 200, &a));
+	ck_assert_why(e2e_get(port, "/tiles/map/16/5/7.png", 200, &b));
+	ck_assert_str_ne(hc_header(&a, "ETag"), hc_header(&b, "ETag"));
+	ck_assert(same_body(&a, &b));
+	unsigned w, h;
+	ck_assert_uint_eq(png_colours(&a, &w, &h), 1);
+	ck_assert_uint_eq(w, 256);
+	uint8_t px[4];
+	png_first_pixel(&a, px);
+	const uint8_t light_bg[4] = {0xf2, 0xef, 0xe9, 0xff}; /* styles/light.json "background" */
+	ck_assert(!memcmp(px, light_bg, 4));
+	ck_assert_why(e2e_get(port, "/tiles/map/16/0/0.png?style=dark", 200, &c));
+	ck_assert_uint_eq(png_colours(&c, &w, &h), 1);
+	ck_assert(!same_body(&a, &c));
+	hc_response_fini(&c);
+	ck_assert_why(e2e_get(port, "/tiles/map/16/0/0@2x.png", 200, &c));
+	ck_assert_uint_eq(png_colours(&c, &w, &h), 1);
+	ck_assert_uint_eq(w, 512);
+	hc_response_fini(&c);
+	/* cached like any tile, the same bytes */
+	ck_assert_why(tile_get(port, "/tiles/map/16/5/7.png", "hit", &c));
+	ck_assert(same_body(&b, &c));
+	hc_response_fini(&a);
+	hc_response_fini(&b);
+	hc_response_fini(&c);
+}
+END_TEST
+
 START_TEST(test_cache_metrics)
 {
 	struct hc_response r = {0};
@@ -378,6 +421,7 @@ Suite *tiles_suite(void)
 	tcase_add_test(tc, test_bad_paths);
 	tcase_add_test(tc, test_cache_hit);
 	tcase_add_test(tc, test_empty_tiles_shared);
+	tcase_add_test(tc, test_one_colour_map_tiles);
 	tcase_add_test(tc, test_cache_metrics);
 	tcase_add_test(tc, test_reload_misses);
 	tcase_add_test(tc, test_cache_off);

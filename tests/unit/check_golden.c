@@ -175,20 +175,19 @@ static void teardown(void)
 	font = NULL;
 }
 
-/* Draws tile g as `yizhan render` does (the shared empty tile when empty). */
+/* Draws tile g as `yizhan render` does (the shared PNG when of one colour). */
 static void draw(struct render_ws *w, const struct gtile *g, struct buf *png)
 {
 	struct render_data rd;
 	tilejob_data(g->d, font, &rd);
 	tilejob_coverage(g->d, g->mode, g->minutes, &rd);
-	struct buf blank;
-	buf_init(&blank);
-	ck_assert_int_eq(tilejob_empty_png(g->t.scale, &blank), YZ_OK);
-	int empty = 0;
+	struct solid *solids;
+	ck_assert_int_eq(solid_new(&solids), YZ_OK);
+	struct tilejob_out made;
 	buf_reset(png);
-	ck_assert_int_eq(tilejob_render(w, &rd, g->st, &g->t, &blank, png, &empty), YZ_OK);
+	ck_assert_int_eq(tilejob_render(w, &rd, g->st, &g->t, solids, png, &made), YZ_OK);
 	ck_assert(!png->failed);
-	buf_fini(&blank);
+	solid_free(solids);
 }
 
 static void *read_all(const char *path, size_t *len)
@@ -349,8 +348,8 @@ static void *redraw_thread(void *arg)
 	for (unsigned i = tile_count; i-- > 0;) {
 		tilejob_data(tiles[i].d, font, &rd);
 		tilejob_coverage(tiles[i].d, tiles[i].mode, tiles[i].minutes, &rd);
-		int empty;
-		if (tilejob_render(&w, &rd, tiles[i].st, &tiles[i].t, NULL, &r->png[i], &empty) ||
+		struct tilejob_out made;
+		if (tilejob_render(&w, &rd, tiles[i].st, &tiles[i].t, NULL, &r->png[i], &made) ||
 		    r->png[i].failed)
 			r->failed = 1;
 	}
@@ -373,9 +372,9 @@ START_TEST(deterministic)
 	for (unsigned i = 0; i < tile_count; i++) {
 		tilejob_data(tiles[i].d, font, &rd);
 		tilejob_coverage(tiles[i].d, tiles[i].mode, tiles[i].minutes, &rd);
-		int empty;
+		struct tilejob_out made;
 		ck_assert_int_eq(tilejob_render(&w, &rd, tiles[i].st, &tiles[i].t, NULL,
-						&first.png[i], &empty),
+						&first.png[i], &made),
 				 YZ_OK);
 	}
 	render_ws_fini(&w);

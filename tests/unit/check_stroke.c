@@ -806,6 +806,71 @@ START_TEST(test_shapes)
 }
 END_TEST
 
+/* ---- stroking near a box ---- */
+
+/* stroke_polyline_near inside the visible square [0, 256]² equals
+ * stroke_polyline: the same inside/outside at random points, for random
+ * long lines, open and closed, solid and dashed, of every join and cap, with
+ * the box [-64, 320]² (wider than any half-width, miter or cap here). */
+START_TEST(test_near_box)
+{
+	enum { N = 60 };
+	float xy[2 * N], scratch[2 * N + 2];
+	struct path full;
+	path_init(&full);
+	unsigned dropped = 0;
+	for (int iter = 0; iter < 400; iter++) {
+		uint32_t n = 2 + (uint32_t)(rnd() * (N - 2));
+		for (uint32_t i = 0; i < n; i++) {
+			xy[2 * i] = (float)(-700 + rnd() * 1650);
+			xy[2 * i + 1] = (float)(-700 + rnd() * 1650);
+		}
+		int closed = iter & 1, dashed = iter & 2;
+		struct stroke_style s = style((float)(1 + rnd() * 11), (enum stroke_join)(iter / 4 % 3),
+					      (enum stroke_cap)(iter / 12 % 3));
+		float dash[2] = {(float)(4 + rnd() * 20), (float)(2 + rnd() * 15)};
+		if (dashed) {
+			s.dash = dash;
+			s.dash_count = 2;
+			s.dash_offset = (float)(rnd() * 10);
+		}
+		path_reset(&full);
+		path_reset(&P);
+		stroke_polyline(&full, xy, n, closed, &s, 0.1f);
+		stroke_polyline_near(&P, xy, n, closed, &s, 0.1f, -64, 320, scratch);
+		CHECK(!full.failed && !P.failed, "path failed");
+		dropped += P.pt_count < full.pt_count;
+		for (int k = 0; k < 600; k++) {
+			double x = rnd() * 256, y = rnd() * 256;
+			CHECK((winding(&full, x, y) > 0) == (winding(&P, x, y) > 0),
+			      "iter %d (closed %d, dashed %d, n %u): differs at %.3f, %.3f", iter, closed,
+			      dashed, n, x, y);
+		}
+	}
+	/* most of these lines leave the box somewhere, and that part is left out */
+	CHECK(dropped > 300, "only %u of 400 strokes were cut", dropped);
+	path_fini(&full);
+
+	/* a ring far around the box draws nothing; one crossing it, little */
+	float ring[2 * N];
+	for (uint32_t i = 0; i < N; i++) {
+		double a = 2 * PI * i / N;
+		ring[2 * i] = (float)(128 + 5000 * cos(a));
+		ring[2 * i + 1] = (float)(128 + 5000 * sin(a));
+	}
+	struct stroke_style s = style(4, STROKE_JOIN_ROUND, STROKE_CAP_ROUND);
+	path_reset(&P);
+	stroke_polyline_near(&P, ring, N, 1, &s, 0.1f, -64, 320, scratch);
+	ck_assert_uint_eq(P.pt_count, 0);
+	for (uint32_t i = 0; i < N; i++)
+		ring[2 * i] -= 5000 - 128; /* now its leftmost point is at x = 256 */
+	path_reset(&P);
+	stroke_polyline_near(&P, ring, N, 1, &s, 0.1f, -64, 320, scratch);
+	ck_assert_uint_gt(P.pt_count, 0);
+	ck_assert_uint_lt(P.pt_count, 100);
+}
+END_TEST
+
 Suite *stroke_suite(void)
 {
 	Suite *s = suite_create("stroke");
@@ -830,6 +895,7 @@ Suite *stroke_suite(void)
 	tcase_add_test(tc, test_far_and_long);
 	tcase_add_test(tc, test_tolerance);
 	tcase_add_test(tc, test_shapes);
+	tcase_add_test(tc, test_near_box);
 	suite_add_tcase(s, tc);
 	return s;
 }
