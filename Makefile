@@ -15,7 +15,7 @@
 
 SHELL := /bin/sh
 CC ?= cc
-PKGS := libmicrohttpd gdal proj libpng zlib freetype2
+PKGS := libmicrohttpd gdal proj libpng libdeflate zlib freetype2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)

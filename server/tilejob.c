@@ -49,7 +49,7 @@ enum yz_err tilejob_render(struct render_ws *w, const struct render_data *rd, co
 			return png->failed ? YZ_ENOMEM : YZ_OK;
 		}
 	}
-	return pngenc_rgba(&w->canvas, png, PNGENC_DEFAULT_LEVEL);
+	return pngenc_write(w->png, &w->canvas, png, PNGENC_DEFAULT_LEVEL);
 }
 
 enum yz_err tilejob_style_load(const char *file_or_name, struct style **out, struct yz_errbuf *eb)

@@ -1,16 +1,27 @@
-/* pngenc.c — libpng glue: premultiplied canvas → straight RGBA PNG in a buf,
- * and any PNG → 8-bit RGBA for tests.  The only file that includes png.h.
+/* pngenc.c — premultiplied canvas → PNG in a buf, and any PNG → 8-bit RGBA
+ * for tests.  The only file that includes png.h and libdeflate.h.
+ *
+ * Encoding: the image data (a filter byte, 0 = none, before each row) is
+ * compressed in one call by libdeflate, and libpng writes the file around
+ * it: signature, IHDR, the one IDAT chunk (png_write_chunk), IEND, with
+ * their CRCs.  libpng's own path compresses through zlib row by row; on the
+ * benchmark's map tiles libdeflate at level 1 takes half zlib level 3's
+ * time for files about a tenth smaller (README, "Tiles").  Rows are not
+ * filtered: map tiles are flat colours with anti-aliased edges, whose raw
+ * rows repeat whole pixels and runs of pixels that deflate matches directly;
+ * SUB/UP filters cost time and made files larger.  An opaque canvas (every
+ * map tile: its background is opaque) is written as RGB, else as straight
+ * RGBA, un-premultiplied.
  *
  * libpng reports errors by longjmp.  Each public function therefore does its
  * allocations first, then calls a small function that only does setjmp and
  * a body function; everything that must survive a longjmp (the output
  * buffer, the decoded pixels) lives in a context struct, never in a local
  * modified after setjmp.  Typical sizes: a 256 px tile is 256 KiB of pixels
- * and 5–40 KiB of PNG; a 512 px one four times that.  Encoding uses one
- * scratch row (4·w bytes), since rows must be un-premultiplied on the way out
- * and the canvas is const. */
+ * and 2–40 KiB of PNG; a 512 px one four times that. */
 #include "pngenc.h"
 
+#include <libdeflate.h>
 #include <png.h>
 #include <setjmp.h>
 #include <stdlib.h>
@@ -45,31 +56,90 @@ static void flush_nothing(png_structp png)
 
 /* ---- encoding ---- */
 
+struct pngenc {
+	struct libdeflate_compressor *z[PNGENC_MAX_LEVEL + 1]; /* made on first use */
+	uint8_t *raw;      /* the image data: per row a filter byte and the pixels */
+	size_t raw_cap;
+	uint8_t *zdata;    /* the compressed image data */
+	size_t zcap;
+};
+
+enum yz_err pngenc_new(struct pngenc **out)
+{
+	*out = calloc(1, sizeof **out);
+	return *out ? YZ_OK : YZ_ENOMEM;
+}
+
+void pngenc_free(struct pngenc *e)
+{
+	if (!e)
+		return;
+	for (unsigned i = 0; i <= PNGENC_MAX_LEVEL; i++)
+		if (e->z[i])
+			libdeflate_free_compressor(e->z[i]);
+	free(e->raw);
+	free(e->zdata);
+	free(e);
+}
+
+static int reserve(uint8_t **p, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return 0;
+	uint8_t *n = realloc(*p, need);
+	if (!n)
+		return -1;
+	*p = n;
+	*cap = need;
+	return 0;
+}
+
+/* The image data of an opaque canvas as RGB rows into raw; 0 (raw then
+ * undefined) as soon as a pixel is not opaque.  Each pixel is copied as 4
+ * bytes, the 4th overwritten by the next pixel (raw has a byte of slack). */
+static int raw_rgb(const struct rast_canvas *c, uint8_t *raw)
+{
+	size_t row_bytes = 1 + 3 * (size_t)c->w;
+	for (unsigned y = 0; y < c->h; y++) {
+		const uint8_t *src = c->px + (size_t)y * c->stride;
+		uint8_t *dst = raw + y * row_bytes, alpha = 0xff;
+		dst[0] = 0; /* filter: none */
+		for (unsigned x = 0; x < c->w; x++) {
+			memcpy(dst + 1 + 3 * x, src + 4 * x, 4);
+			alpha &= src[4 * x + 3];
+		}
+		if (alpha != 0xff)
+			return 0;
+	}
+	return 1;
+}
+
+/* The image data as straight RGBA rows into raw. */
+static void raw_rgba(const struct rast_canvas *c, uint8_t *raw)
+{
+	size_t row_bytes = 1 + 4 * (size_t)c->w;
+	for (unsigned y = 0; y < c->h; y++) {
+		uint8_t *dst = raw + y * row_bytes;
+		dst[0] = 0;
+		rast_unpremultiply_row(c->px + (size_t)y * c->stride, dst + 1, c->w);
+	}
+}
+
 struct wctx {
 	const struct rast_canvas *c;
-	uint8_t *row; /* [4 * c->w] scratch */
-	int level;    /* 0..9 */
+	int rgb;
+	const uint8_t *zdata;
+	size_t zlen;
 };
 
 static void encode_body(png_structp png, png_infop info, struct wctx *x)
 {
-	const struct rast_canvas *c = x->c;
-	png_set_IHDR(png, info, c->w, c->h, 8, PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_NONE,
+	png_set_IHDR(png, info, x->c->w, x->c->h, 8,
+		     x->rgb ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_NONE,
 		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-	png_set_compression_level(png, x->level);
-	/* No row filter.  Map tiles are flat areas of a few colours with
-	 * anti-aliased edges: raw RGBA rows repeat whole pixels and runs of
-	 * pixels, which deflate's matches take directly.  Measured on 529 malta
-	 * tiles and 371 Shanghai tiles (light style): files 17–35 % smaller and
-	 * encoding 30–50 % faster than libpng's adaptive SUB/UP choice, which
-	 * spends time per row and turns repeats into less regular bytes. */
-	png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
 	png_write_info(png, info);
-	for (unsigned y = 0; y < c->h; y++) {
-		rast_unpremultiply_row(c->px + (size_t)y * c->stride, x->row, c->w);
-		png_write_row(png, x->row);
-	}
-	png_write_end(png, NULL);
+	png_write_chunk(png, (png_const_bytep) "IDAT", x->zdata, x->zlen);
+	png_write_chunk(png, (png_const_bytep) "IEND", NULL, 0);
 }
 
 static enum yz_err encode_guarded(png_structp png, png_infop info, struct wctx *x)
@@ -80,12 +150,26 @@ static enum yz_err encode_guarded(png_structp png, png_infop info, struct wctx *
 	return YZ_OK;
 }
 
-enum yz_err pngenc_rgba(const struct rast_canvas *c, struct buf *out, int level)
+enum yz_err pngenc_write(struct pngenc *e, const struct rast_canvas *c, struct buf *out, int level)
 {
-	struct wctx x = {.c = c, .level = level < 0 ? PNGENC_DEFAULT_LEVEL : level > 9 ? 9 : level};
-	x.row = malloc(4 * (size_t)c->w);
-	if (!x.row)
+	level = level < 0 ? PNGENC_DEFAULT_LEVEL : level > PNGENC_MAX_LEVEL ? PNGENC_MAX_LEVEL : level;
+	if (!e->z[level] && !(e->z[level] = libdeflate_alloc_compressor(level)))
 		return YZ_ENOMEM;
+	size_t raw_len = (1 + 4 * (size_t)c->w) * c->h;
+	if (reserve(&e->raw, &e->raw_cap, raw_len + 1))
+		return YZ_ENOMEM;
+	struct wctx x = {.c = c, .rgb = raw_rgb(c, e->raw)};
+	if (x.rgb)
+		raw_len = (1 + 3 * (size_t)c->w) * c->h;
+	else
+		raw_rgba(c, e->raw);
+	size_t bound = libdeflate_zlib_compress_bound(e->z[level], raw_len);
+	if (reserve(&e->zdata, &e->zcap, bound))
+		return YZ_ENOMEM;
+	x.zdata = e->zdata;
+	x.zlen = libdeflate_zlib_compress(e->z[level], e->raw, raw_len, e->zdata, e->zcap);
+	if (!x.zlen)
+		return YZ_EFORMAT; /* cannot happen: the buffer has the bound */
 	enum yz_err err = YZ_ENOMEM;
 	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, on_error, on_warning);
 	png_infop info = png ? png_create_info_struct(png) : NULL;
@@ -96,7 +180,16 @@ enum yz_err pngenc_rgba(const struct rast_canvas *c, struct buf *out, int level)
 			err = YZ_ENOMEM;
 	}
 	png_destroy_write_struct(&png, &info);
-	free(x.row);
+	return err;
+}
+
+enum yz_err pngenc_rgba(const struct rast_canvas *c, struct buf *out, int level)
+{
+	struct pngenc *e;
+	if (pngenc_new(&e))
+		return YZ_ENOMEM;
+	enum yz_err err = pngenc_write(e, c, out, level);
+	pngenc_free(e);
 	return err;
 }
 

@@ -1,7 +1,8 @@
 /* pngenc.h — PNG in and out for tiles; the only place that talks to libpng.
  *
- * Tiles are drawn premultiplied (raster.h) and shipped as 8-bit straight-alpha
- * RGBA PNG.  Decoding exists for tests and golden-tile comparisons. */
+ * Tiles are drawn premultiplied (raster.h) and shipped as 8-bit PNG: RGB when
+ * opaque, else straight-alpha RGBA.  Decoding exists for tests and
+ * golden-tile comparisons. */
 #ifndef YZ_PNGENC_H
 #define YZ_PNGENC_H
 
@@ -12,16 +13,25 @@
 #include "common/err.h"
 #include "tiles/raster.h"
 
-/* zlib level used when the caller passes a negative level: fast, and within
- * a few per cent of level 9 on map tiles. */
-#define PNGENC_DEFAULT_LEVEL 3
+/* Deflate levels (libdeflate's, 0..12).  The default is the fastest: on map
+ * tiles it is already smaller than zlib's level 3. */
+#define PNGENC_DEFAULT_LEVEL 1
+#define PNGENC_MAX_LEVEL 12
 
-/* Appends to out the PNG of canvas c (premultiplied, un-premultiplied row by
- * row), RGBA 8 bits, no interlace.  level: zlib 0..9, or < 0 for the
- * default; above 9 is taken as 9.  Returns YZ_ENOMEM (scratch row or out
- * failed) or YZ_EFORMAT (libpng refused: an internal error); on failure out
- * may hold a partial image and the caller discards it.  Allocates one row of
- * scratch per call; thread-safe (no shared state). */
+/* A PNG writer: the compressor and the image buffers, kept from one tile to
+ * the next.  One per thread (not thread-safe); pngenc_free accepts NULL. */
+struct pngenc;
+enum yz_err pngenc_new(struct pngenc **out);
+void pngenc_free(struct pngenc *e);
+
+/* Appends to out the PNG of canvas c (premultiplied): 8-bit RGB when every
+ * pixel is opaque, else straight RGBA; no interlace.  level: 0..12, < 0
+ * for the default, above 12 taken as 12.  Returns YZ_ENOMEM (a buffer or
+ * out failed) or YZ_EFORMAT (libpng refused: an internal error); on failure
+ * out may hold a partial image and the caller discards it. */
+enum yz_err pngenc_write(struct pngenc *e, const struct rast_canvas *c, struct buf *out, int level);
+
+/* The same with a writer made for the call (tests, one-off images). */
 enum yz_err pngenc_rgba(const struct rast_canvas *c, struct buf *out, int level);
 
 /* Decodes any PNG (palette, grey, 16-bit, with or without alpha) to 8-bit

@@ -43,7 +43,7 @@ enum yz_err render_ws_init(struct render_ws *w)
 	memset(w, 0, sizeof *w);
 	path_init(&w->path);
 	if (rast_init(&w->rast, RENDER_MAX_PX, RENDER_MAX_PX) ||
-	    rast_canvas_init(&w->canvas, RENDER_MAX_PX, RENDER_MAX_PX)) {
+	    rast_canvas_init(&w->canvas, RENDER_MAX_PX, RENDER_MAX_PX) || pngenc_new(&w->png)) {
 		render_ws_fini(w);
 		return YZ_ENOMEM;
 	}
@@ -54,6 +54,7 @@ void render_ws_fini(struct render_ws *w)
 {
 	rast_fini(&w->rast);
 	rast_canvas_fini(&w->canvas);
+	pngenc_free(w->png);
 	path_fini(&w->path);
 	free(w->xy);
 	free(w->seg_stamp);

@@ -3,7 +3,8 @@
  * The renderer reads the data through plain read-only arrays (the road
  * network and its piece grid, stations, communities), so it never sees the
  * server.  Each worker thread owns one render workspace: the rasterizer's
- * scratch, a canvas, a path and a segment stamp table, allocated once. */
+ * scratch, a canvas, a path, a segment stamp table and a PNG writer,
+ * allocated once. */
 #ifndef YZ_RENDER_H
 #define YZ_RENDER_H
 
@@ -16,6 +17,7 @@
 #include "data/mapfeat.h"
 #include "data/stations.h"
 #include "path.h"
+#include "pngenc.h"
 #include "raster.h"
 #include "routing/coverage.h"
 #include "routing/graph.h"
@@ -57,6 +59,7 @@ struct cover_stretch {
 
 struct render_ws {
 	struct rast rast;           /* sized for 512 × 512 */
+	struct pngenc *png;         /* the thread's PNG writer (pngenc.h), for whoever encodes the canvas */
 	struct rast_canvas canvas;  /* sized for 512 × 512; w/h set per tile */
 	struct path path;
 	float *xy;                  /* scratch polyline, px */
