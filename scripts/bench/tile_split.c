@@ -1,5 +1,5 @@
 /* tile_split.c — where a yizhan tile's time goes: drawing (render_tile)
- * against PNG encoding (pngenc_rgba at the server's level, and at levels 1
+ * against PNG encoding (pngenc_write at the server's level, and at levels 6
  * and 0 for comparison), mean per zoom over a tile list such as the one
  * scripts/bench/tiles.sh writes.  Thread CPU time; no labels (no font).
  *
@@ -60,13 +60,13 @@ int main(int argc, char **argv)
 		render_tile(w, &rd, st, &t);
 		double t1 = cpu_ms();
 		buf_reset(&png);
-		pngenc_rgba(&w->canvas, &png, PNGENC_DEFAULT_LEVEL);
+		pngenc_write(w->png, &w->canvas, &png, PNGENC_DEFAULT_LEVEL);
 		double t2 = cpu_ms();
 		buf_reset(&png);
-		pngenc_rgba(&w->canvas, &png, 1);
+		pngenc_write(w->png, &w->canvas, &png, 6);
 		double t3 = cpu_ms();
 		buf_reset(&png);
-		pngenc_rgba(&w->canvas, &png, 0);
+		pngenc_write(w->png, &w->canvas, &png, 0);
 		double t4 = cpu_ms();
 		draw[z] += t1 - t0;
 		enc[z] += t2 - t1;
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 		n[z]++;
 	}
 	fclose(f);
-	printf("zoom tiles draw_ms encode_ms(level %d) encode_ms(level 1) encode_ms(level 0)\n",
+	printf("zoom tiles draw_ms encode_ms(level %d) encode_ms(level 6) encode_ms(level 0)\n",
 	       PNGENC_DEFAULT_LEVEL);
 	for (unsigned z = 0; z < ZMAX; z++)
 		if (n[z])

@@ -598,45 +598,78 @@ END_TEST
 
 /* ---- PNG ---- */
 
-START_TEST(png_round_trip)
+/* A canvas with six random layers on a background of alpha bg_a. */
+static void png_scene(struct rast_canvas *c, uint8_t bg_a)
 {
-	struct rast_canvas c;
-	ck_assert_int_eq(rast_canvas_init(&c, N, 48), YZ_OK);
-	rast_canvas_clear(&c, (struct rast_color){240, 235, 225, 0});
+	rast_canvas_clear(c, (struct rast_color){240, 235, 225, bg_a});
 	for (int layer = 0; layer < 6; layer++) {
 		path_reset(&P);
 		random_polygon(&P, 9, 10 + layer * 9, 24, 4, 20, layer & 1);
 		rast_fill(&R, &P, RAST_NONZERO,
 			  (struct rast_color){(uint8_t)(40 * layer), 90, (uint8_t)(250 - 30 * layer),
 					      (uint8_t)(layer % 2 ? 255 : 100)},
-			  &c);
+			  c);
 	}
-	static uint8_t straight[N * 48 * 4];
-	for (unsigned y = 0; y < c.h; y++)
-		rast_unpremultiply_row(c.px + y * c.stride, straight + 4 * N * y, c.w);
-	const int levels[] = {-1, 0, 3, 9};
-	for (size_t k = 0; k < 4; k++) {
-		struct buf b;
-		buf_init(&b);
-		ck_assert_int_eq(pngenc_rgba(&c, &b, levels[k]), YZ_OK);
-		ck_assert(!b.failed && b.len > 8);
-		uint8_t *px;
-		unsigned w, h;
-		ck_assert_int_eq(pngenc_decode_rgba(b.data, b.len, &px, &w, &h), YZ_OK);
-		ck_assert_uint_eq(w, N);
-		ck_assert_uint_eq(h, 48);
-		ck_assert(!memcmp(px, straight, sizeof straight));
-		free(px);
-		/* Truncated and corrupted input fail cleanly. */
-		ck_assert_int_eq(pngenc_decode_rgba(b.data, b.len / 2, &px, &w, &h), YZ_EFORMAT);
-		ck_assert_ptr_null(px);
-		b.data[b.len / 2] ^= 0x55;
-		ck_assert_int_eq(pngenc_decode_rgba(b.data, b.len, &px, &w, &h), YZ_EFORMAT);
-		ck_assert_ptr_null(px);
-		buf_fini(&b);
+}
+
+START_TEST(png_round_trip)
+{
+	/* one writer for everything: its buffers grow and are reused */
+	struct pngenc *e;
+	ck_assert_int_eq(pngenc_new(&e), YZ_OK);
+	struct rast_canvas c;
+	ck_assert_int_eq(rast_canvas_init(&c, N, 48), YZ_OK);
+	/* transparent background: straight RGBA (colour type 6); opaque: RGB (2) */
+	for (int opaque = 0; opaque < 2; opaque++) {
+		png_scene(&c, opaque ? 255 : 0);
+		static uint8_t straight[N * 48 * 4];
+		for (unsigned y = 0; y < c.h; y++)
+			rast_unpremultiply_row(c.px + y * c.stride, straight + 4 * N * y, c.w);
+		const int levels[] = {-1, 0, 1, 6, PNGENC_MAX_LEVEL, 99};
+		for (size_t k = 0; k < sizeof levels / sizeof levels[0]; k++) {
+			struct buf b;
+			buf_init(&b);
+			ck_assert_int_eq(k & 1 ? pngenc_write(e, &c, &b, levels[k])
+					       : pngenc_rgba(&c, &b, levels[k]),
+					 YZ_OK);
+			ck_assert(!b.failed && b.len > 33);
+			ck_assert_uint_eq(b.data[25], opaque ? 2 : 6); /* IHDR colour type */
+			uint8_t *px;
+			unsigned w, h;
+			ck_assert_int_eq(pngenc_decode_rgba(b.data, b.len, &px, &w, &h), YZ_OK);
+			ck_assert_uint_eq(w, N);
+			ck_assert_uint_eq(h, 48);
+			ck_assert(!memcmp(px, straight, sizeof straight));
+			free(px);
+			/* Truncated and corrupted input fail cleanly. */
+			ck_assert_int_eq(pngenc_decode_rgba(b.data, b.len / 2, &px, &w, &h),
+					 YZ_EFORMAT);
+			ck_assert_ptr_null(px);
+			b.data[b.len / 2] ^= 0x55;
+			ck_assert_int_eq(pngenc_decode_rgba(b.data, b.len, &px, &w, &h), YZ_EFORMAT);
+			ck_assert_ptr_null(px);
+			buf_fini(&b);
+		}
 	}
+	/* a larger canvas after a small one, through the same writer */
+	struct rast_canvas big;
+	ck_assert_int_eq(rast_canvas_init(&big, 512, 512), YZ_OK);
+	rast_canvas_clear(&big, (struct rast_color){1, 2, 3, 255});
+	big.px[4 * (512 * 511 + 511)] = 200;
+	struct buf b;
+	buf_init(&b);
+	ck_assert_int_eq(pngenc_write(e, &big, &b, -1), YZ_OK);
 	uint8_t *px;
 	unsigned w, h;
+	ck_assert_int_eq(pngenc_decode_rgba(b.data, b.len, &px, &w, &h), YZ_OK);
+	ck_assert_uint_eq(w, 512);
+	ck_assert_uint_eq(px[0], 1);
+	ck_assert_uint_eq(px[4 * (512 * 511 + 511)], 200);
+	free(px);
+	buf_fini(&b);
+	rast_canvas_fini(&big);
+	pngenc_free(e);
+	pngenc_free(NULL);
 	ck_assert_int_eq(pngenc_decode_rgba("not a png at all", 16, &px, &w, &h), YZ_EFORMAT);
 	ck_assert_int_eq(pngenc_decode_rgba("", 0, &px, &w, &h), YZ_EFORMAT);
 	rast_canvas_fini(&c);
