@@ -2,6 +2,7 @@
  * Parsing is a pure function over the request path (fuzzed). */
 #include "tilemath.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "common/geo.h"
@@ -69,20 +70,50 @@ enum yz_err tilepath_parse(const char *path, struct tile_req *out, struct yz_err
 	return YZ_OK;
 }
 
+/* The 5th derivative of f(φ) = atanh(sin φ), whose magnitude grows with
+ * |φ|: sec φ (24 tan⁴ φ + 28 tan² φ + 5). */
+static double merc_d5(double phi)
+{
+	double sec = 1.0 / cos(phi), t2 = tan(phi) * tan(phi);
+	return sec * (24.0 * t2 * t2 + 28.0 * t2 + 5.0);
+}
+
 void tile_proj_init(struct tile_proj *p, const struct tile_req *t)
 {
 	p->size = TILE_SIZE * t->scale;
 	p->world_px = (double)p->size * (double)(1u << t->z);
 	p->x0 = (double)t->x * p->size;
 	p->y0 = (double)t->y * p->size;
+	p->px_per_deg = p->world_px / 360.0;
+	/* The series about the middle row's latitude.  With f = atanh(sin φ)
+	 * a row is (1/2 − f/2π)·world_px − y0, and f's derivatives are sec φ,
+	 * sec φ tan φ, sec φ (2 tan² φ + 1) and sec φ tan φ (6 tan² φ + 5). */
+	const double k = M_PI / 180.0; /* radians per degree */
+	double phi = geo_merc_lat(p->y0 + 0.5 * p->size, p->world_px) * k;
+	double sec = 1.0 / cos(phi), tn = tan(phi), t2 = tn * tn;
+	const double f[5] = {0, sec, sec * tn, sec * (2 * t2 + 1), sec * tn * (6 * t2 + 5)};
+	double scale = -p->world_px / (2.0 * M_PI), kk = 1, fact = 1;
+	p->lat_mid = phi / k;
+	p->poly[0] = tile_px_y_exact(p, p->lat_mid);
+	for (int i = 1; i < 5; i++) {
+		kk *= k;
+		fact *= i;
+		p->poly[i] = scale * f[i] / fact * kk;
+	}
+	/* Reach: the remainder is at most world_px/2π · max|f⁽⁵⁾|/120 · (k·d)⁵,
+	 * the maximum at the far end since |f⁽⁵⁾| grows with |φ|; shrink the
+	 * reach until that bound holds.  Near the poles' clamp: no series. */
+	double reach = 3.0;
+	for (int i = 0; i < 80; i++, reach *= 0.8) {
+		double far = fabs(p->lat_mid) + reach;
+		if (far < GEO_MERC_MAX_LAT &&
+		    -scale * merc_d5(far * k) / 120.0 * pow(k * reach, 5) <= TILE_PROJ_ERR_PX)
+			break;
+	}
+	p->poly_reach = fabs(p->lat_mid) + reach < GEO_MERC_MAX_LAT ? reach : -1.0;
 }
 
-double tile_px_x(const struct tile_proj *p, double lon)
-{
-	return geo_merc_x(lon, p->world_px) - p->x0;
-}
-
-double tile_px_y(const struct tile_proj *p, double lat)
+double tile_px_y_exact(const struct tile_proj *p, double lat)
 {
 	return geo_merc_y(lat, p->world_px) - p->y0;
 }

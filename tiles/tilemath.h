@@ -33,16 +33,44 @@ const char *tile_layer_name(enum tile_layer l);
 
 /* The projection of one tile: world pixel size and the tile's origin, so
  * that tile_px_x(t, lon) is the pixel column (fractional) in the output
- * image (0..256·scale). */
+ * image (0..256·scale).
+ *
+ * Rows: Mercator's y needs a sine and a logarithm per point, most of the
+ * cost of projecting a tile's geometry.  Near the tile it is a polynomial
+ * instead: the Taylor series of y(lat) about the tile's middle latitude to
+ * the 4th power, used within `poly_reach` degrees of it, the distance at
+ * which the series' remainder bound (from the 5th derivative) reaches
+ * TILE_PROJ_ERR_PX; beyond it, and near the poles' clamp, y is computed
+ * exactly.  So every point lands within TILE_PROJ_ERR_PX of its exact row. */
+#define TILE_PROJ_ERR_PX 1e-3
+
 struct tile_proj {
 	double world_px;   /* 256 · 2^z · scale */
 	double x0, y0;     /* world pixel of the tile's top-left corner */
 	unsigned size;     /* 256 · scale */
+	double px_per_deg; /* columns per degree of longitude */
+	double lat_mid;    /* the series' centre, degrees */
+	double poly[5];    /* tile row at lat_mid + d ≈ Σ poly[k]·d^k, d in degrees */
+	double poly_reach; /* |d| up to which the series is used, degrees; < 0: never */
 };
 
 void tile_proj_init(struct tile_proj *p, const struct tile_req *t);
-double tile_px_x(const struct tile_proj *p, double lon);
-double tile_px_y(const struct tile_proj *p, double lat);
+/* The exact row of latitude lat (what the series approximates). */
+double tile_px_y_exact(const struct tile_proj *p, double lat);
+
+static inline double tile_px_x(const struct tile_proj *p, double lon)
+{
+	return (lon + 180.0) * p->px_per_deg - p->x0;
+}
+
+static inline double tile_px_y(const struct tile_proj *p, double lat)
+{
+	double d = lat - p->lat_mid;
+	if (!(d <= p->poly_reach && d >= -p->poly_reach))
+		return tile_px_y_exact(p, lat);
+	const double *c = p->poly;
+	return c[0] + d * (c[1] + d * (c[2] + d * (c[3] + d * c[4])));
+}
 /* The tile's extent in lon/lat, grown by `margin_px` pixels on each side. */
 void tile_bounds(const struct tile_proj *p, double margin_px, double *min_lon, double *min_lat,
 		 double *max_lon, double *max_lat);

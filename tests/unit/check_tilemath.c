@@ -65,6 +65,48 @@ START_TEST(test_projection)
 }
 END_TEST
 
+/* The rows' series: within TILE_PROJ_ERR_PX of the exact row everywhere —
+ * near the tile, at the series' reach, far beyond it, at every zoom and
+ * latitude including the poles' clamp; columns as geo_merc_x. */
+START_TEST(test_projection_series)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	double worst = 0;
+	unsigned series = 0;
+	for (int iter = 0; iter < 4000; iter++) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		struct tile_req t = {.z = (unsigned)(seed >> 59) % (TILE_MAX_ZOOM + 1),
+				     .scale = 1 + (unsigned)(seed >> 40 & 1)};
+		uint32_t n = 1u << t.z;
+		t.x = (uint32_t)((seed >> 8) % n);
+		t.y = (uint32_t)((seed >> 20) % n);
+		if (iter % 10 == 0)
+			t.y = iter % 20 ? 0 : n - 1; /* the rows at the poles' clamp */
+		struct tile_proj p;
+		tile_proj_init(&p, &t);
+		series += p.poly_reach > 0;
+		for (int k = 0; k < 40; k++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			double u = (double)(seed >> 11) / 9007199254740992.0 * 2 - 1;
+			/* within the reach, just past it, and anywhere on Earth */
+			double lat = k < 20   ? p.lat_mid + u * fmax(p.poly_reach, 0)
+				     : k < 30 ? p.lat_mid + u * 1.5 * fmax(p.poly_reach, 0)
+					      : 89 * u;
+			double err = fabs(tile_px_y(&p, lat) - tile_px_y_exact(&p, lat));
+			ck_assert_msg(err <= TILE_PROJ_ERR_PX,
+				      "z%u/%u/%u@%ux lat %.9f: %.3g px off (reach %.6f)", t.z, t.x, t.y,
+				      t.scale, lat, err, p.poly_reach);
+			worst = fmax(worst, err);
+			double lon = 180 * u;
+			ck_assert(fabs(tile_px_x(&p, lon) - (geo_merc_x(lon, p.world_px) - p.x0)) <=
+				  1e-6 + 1e-12 * p.world_px);
+		}
+	}
+	ck_assert_uint_gt(series, 3000); /* the series is used almost everywhere */
+	ck_assert(worst > 0);            /* and is not the exact formula */
+}
+END_TEST
+
 Suite *tilemath_suite(void)
 {
 	Suite *s = suite_create("tilemath");
@@ -72,6 +114,7 @@ Suite *tilemath_suite(void)
 	tcase_add_test(tc, test_parse_ok);
 	tcase_add_test(tc, test_parse_errors);
 	tcase_add_test(tc, test_projection);
+	tcase_add_test(tc, test_projection_series);
 	suite_add_tcase(s, tc);
 	return s;
 }
