@@ -220,13 +220,30 @@ static uint32_t decimate(float *xy, uint32_t n, float tol)
 	return k + 1;
 }
 
+/* How far outside its line a stroke of style st can paint a pixel: half
+ * its width, times the miter limit for miter joins (a miter's tip is at
+ * most that far from its point) or √2 for square caps, plus a pixel. */
+static float stroke_reach(const struct stroke_style *st)
+{
+	float half = 0.5f * st->width, f = 1.0f;
+	if (st->join == STROKE_JOIN_MITER)
+		f = st->miter_limit > 1.0f ? st->miter_limit : st->miter_limit > 0 ? 1.0f : 4.0f;
+	if (st->cap == STROKE_CAP_SQUARE && f < 1.4143f)
+		f = 1.4143f;
+	return half * f + 1.0f;
+}
+
 /* Strokes the polyline w->xy[0..n) (closed: a ring) where it comes near the
- * tile: within MARGIN_PX, which is wider than any half-stroke, cap or join
- * (stroke_polyline_near).  -1 on ENOMEM. */
+ * tile: within the stroke's reach, capped at MARGIN_PX
+ * (stroke_polyline_near).  A thin line's segments just beyond the tile's
+ * edge, which the selection's margin brings in, then cost nothing.  -1 on
+ * ENOMEM. */
 static int stroke_near(struct render_ws *w, const struct tile_proj *p, uint32_t n, int closed,
 		       const struct stroke_style *st)
 {
-	float margin = (float)(MARGIN_PX * p->size / TILE_SIZE);
+	float margin = (float)(MARGIN_PX * p->size / TILE_SIZE), reach = stroke_reach(st);
+	if (reach < margin)
+		margin = reach;
 	/* room behind the points for stroke_polyline_near's scratch */
 	if (closed && xy_reserve(w, 2 * n + 1))
 		return -1;
