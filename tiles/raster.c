@@ -450,15 +450,17 @@ void rast_canvas_clear(struct rast_canvas *c, struct rast_color col)
 {
 	uint8_t v[4] = {(uint8_t)div255((unsigned)col.r * col.a), (uint8_t)div255((unsigned)col.g * col.a),
 			(uint8_t)div255((unsigned)col.b * col.a), col.a};
-	for (unsigned y = 0; y < c->h; y++) {
-		uint8_t *row = c->px + (size_t)y * c->stride;
-		if (!v[0] && !v[1] && !v[2] && !v[3]) {
-			memset(row, 0, 4 * (size_t)c->w);
-			continue;
-		}
-		for (unsigned x = 0; x < c->w; x++)
-			memcpy(row + 4 * x, v, 4);
+	size_t row_bytes = 4 * (size_t)c->w;
+	if (!v[0] && !v[1] && !v[2] && !v[3]) {
+		for (unsigned y = 0; y < c->h; y++)
+			memset(c->px + (size_t)y * c->stride, 0, row_bytes);
+		return;
 	}
+	/* the first row pixel by pixel, the others copied from it */
+	for (unsigned x = 0; x < c->w; x++)
+		memcpy(c->px + 4 * x, v, 4);
+	for (unsigned y = 1; y < c->h; y++)
+		memcpy(c->px + (size_t)y * c->stride, c->px, row_bytes);
 }
 
 void rast_unpremultiply_row(const uint8_t *src, uint8_t *dst, unsigned n)

@@ -511,10 +511,14 @@ static int draw_stations(struct render_ws *w, const struct render_data *d,
 	const struct style_circle *c = &l->circle;
 	float r = style_eval_width(&c->radius, zoom) * scale;
 	float sw = style_eval_width(&c->stroke_width, zoom) * scale;
-	double minx, miny, maxx, maxy;
+	double minx, miny, maxx, maxy, cminx, cminy, cmaxx, cmaxy;
 	tile_bounds(p, MARGIN_PX * scale, &minx, &miny, &maxx, &maxy);
 	int cluster = c->has_cluster && zoom <= c->cluster_maxzoom;
 	float cell = c->cluster_cell_px * scale;
+	/* A cluster's stations all lie in its cell and its marker inside it,
+	 * so only stations within a cell of the margin can make a cluster
+	 * that shows: the others are not even projected. */
+	tile_bounds(p, MARGIN_PX * scale + (cluster ? cell : 0), &cminx, &cminy, &cmaxx, &cmaxy);
 	/* clusters: bucket stations by world cell (cells aligned to the world,
 	 * so neighbouring tiles agree on every cluster) */
 	enum { MAXC = 4096 };
@@ -525,13 +529,14 @@ static int draw_stations(struct render_ws *w, const struct render_data *d,
 	for (uint32_t i = 0; i < d->station_count; i++) {
 		const struct station *s = &d->stations[i];
 		double lon = geo_from_e7(s->lon_e7), lat = geo_from_e7(s->lat_e7);
-		double wx = geo_merc_x(lon, p->world_px), wy = geo_merc_y(lat, p->world_px);
+		if (lon < cminx || lon > cmaxx || lat < cminy || lat > cmaxy)
+			continue;
 		if (!cluster) {
-			if (lon < minx || lon > maxx || lat < miny || lat > maxy)
-				continue;
-			stroke_circle(pp, (float)(wx - p->x0), (float)(wy - p->y0), r, TOLERANCE);
+			stroke_circle(pp, (float)tile_px_x(p, lon), (float)tile_px_y(p, lat), r, TOLERANCE);
 			continue;
 		}
+		/* exact world pixels: every tile must put a station in the same cell */
+		double wx = geo_merc_x(lon, p->world_px), wy = geo_merc_y(lat, p->world_px);
 		int64_t kx = (int64_t)floor(wx / cell), ky = (int64_t)floor(wy / cell);
 		int64_t key = kx * 1000003 + ky;
 		unsigned j = 0;
