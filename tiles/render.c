@@ -839,6 +839,36 @@ static int draw_coverage(struct render_ws *w, const struct render_data *d,
 	return 0;
 }
 
+/* The margin, in px, around the tile within which road segments are
+ * selected: the farthest reach of any visible road stroke (stroke_reach,
+ * casings included), or MARGIN_PX when road labels or the coverage overlay
+ * (which place or hatch beyond their strokes) are drawn. */
+static double road_margin(const struct style *s, const struct tile_req *t, float zoom, float scale)
+{
+	if (t->layer == TILE_LAYER_COVERAGE)
+		return MARGIN_PX * scale;
+	double margin = 0;
+	size_t n = style_layer_count(s);
+	for (size_t i = 0; i < n; i++) {
+		const struct style_layer *l = style_layer(s, i);
+		if (l->source != STYLE_SRC_ROAD || !style_visible(l, zoom))
+			continue;
+		if (l->type == STYLE_LABEL)
+			return MARGIN_PX * scale;
+		if (l->type != STYLE_LINE)
+			continue;
+		struct stroke_style st;
+		float dash[STYLE_MAX_DASH], width = style_eval_width(&l->line.width, zoom) * scale;
+		if (l->line.has_casing)
+			width += 2 * style_eval_width(&l->line.casing_width, zoom) * scale;
+		stroke_style_of(&l->line, width, scale, &st, dash);
+		double reach = stroke_reach(&st);
+		if (reach > margin)
+			margin = reach;
+	}
+	return margin < MARGIN_PX * scale ? margin : MARGIN_PX * scale;
+}
+
 enum yz_err render_tile(struct render_ws *w, const struct render_data *d, const struct style *s,
 			const struct tile_req *t)
 {
@@ -850,7 +880,7 @@ enum yz_err render_tile(struct render_ws *w, const struct render_data *d, const 
 	if (t->layer != TILE_LAYER_MAP)
 		bg.a = 0;
 	rast_canvas_clear(&w->canvas, to_rast(bg));
-	if (select_segments(w, d, &p, MARGIN_PX * scale))
+	if (select_segments(w, d, &p, road_margin(s, t, zoom, scale)))
 		return YZ_ENOMEM;
 	size_t n = style_layer_count(s);
 	for (size_t i = 0; i < n; i++) {
