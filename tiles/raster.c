@@ -123,7 +123,9 @@ static void add_row(struct rast *r, unsigned y, unsigned ox, double xa, double x
 	if (end > r->row_hi[y])
 		r->row_hi[y] = end;
 	uint64_t *bits = r->blk + (size_t)y * r->blk_words;
-	for (uint32_t b = first >> 4; b <= end >> 4; b++)
+	uint32_t b = first >> 4, be = end >> 4;
+	bits[b >> 6] |= (uint64_t)1 << (b & 63);
+	for (b++; b <= be; b++)
 		bits[b >> 6] |= (uint64_t)1 << (b & 63);
 }
 
@@ -150,6 +152,11 @@ static void add_segment(struct rast *r, double x0, double y0, double x1, double 
 		r->y_lo = (unsigned)oy;
 	if ((unsigned)oy + rows > r->y_hi)
 		r->y_hi = (unsigned)oy + rows;
+	if (rows == 1) {
+		/* within one row (most edges of a thin stroke's outline) */
+		add_row(r, (unsigned)oy, (unsigned)ox, lx0, lx1, (ly1 - ly0) * dir);
+		return;
+	}
 
 	for (unsigned ry = 0; ry < rows; ry++) {
 		double top = ry > ly0 ? (double)ry : ly0;
