@@ -1,7 +1,9 @@
 /* tile_split.c — where a yizhan tile's time goes: drawing (render_tile)
  * against PNG encoding (pngenc_write at the server's level, and at levels 6
  * and 0 for comparison), mean per zoom over a tile list such as the one
- * scripts/bench/tiles.sh writes.  Thread CPU time; no labels (no font).
+ * scripts/bench/tiles.sh writes.  Drawing is the mean over all tiles;
+ * encoding the mean over the tiles not of one colour (those are served
+ * from a shared PNG, tiles/solid.h, and cost no encoding).  Thread CPU time; no labels (no font).
  *
  *   make build/release/tile_split        (scripts/bench/tiles.sh runs it)
  *   taskset -c 0 build/release/tile_split ROADS STATIONS COMMUNITIES STYLE TILES.txt
@@ -14,6 +16,7 @@
 #include "server/tilejob.h"
 #include "server/workspace.h"
 #include "tiles/pngenc.h"
+#include "tiles/solid.h"
 #include "tiles/style.h"
 
 static double cpu_ms(void)
@@ -47,7 +50,7 @@ int main(int argc, char **argv)
 	}
 	enum { ZMAX = TILE_MAX_ZOOM + 1 };
 	double draw[ZMAX] = {0}, enc[ZMAX] = {0}, enc1[ZMAX] = {0}, enc0[ZMAX] = {0};
-	unsigned n[ZMAX] = {0};
+	unsigned n[ZMAX] = {0}, solid[ZMAX] = {0};
 	struct buf png;
 	buf_init(&png);
 	char line[128];
@@ -59,6 +62,14 @@ int main(int argc, char **argv)
 		double t0 = cpu_ms();
 		render_tile(w, &rd, st, &t);
 		double t1 = cpu_ms();
+		draw[z] += t1 - t0;
+		n[z]++;
+		/* a tile of one colour is served from its colour's shared PNG */
+		uint8_t px[4];
+		if (solid_canvas(&w->canvas, TILE_SIZE, TILE_SIZE, px)) {
+			solid[z]++;
+			continue;
+		}
 		buf_reset(&png);
 		pngenc_write(w->png, &w->canvas, &png, PNGENC_DEFAULT_LEVEL);
 		double t2 = cpu_ms();
@@ -68,19 +79,20 @@ int main(int argc, char **argv)
 		buf_reset(&png);
 		pngenc_write(w->png, &w->canvas, &png, 0);
 		double t4 = cpu_ms();
-		draw[z] += t1 - t0;
 		enc[z] += t2 - t1;
 		enc1[z] += t3 - t2;
 		enc0[z] += t4 - t3;
-		n[z]++;
 	}
 	fclose(f);
-	printf("zoom tiles draw_ms encode_ms(level %d) encode_ms(level 6) encode_ms(level 0)\n",
+	printf("zoom tiles one_colour draw_ms encode_ms(level %d) encode_ms(level 6) "
+	       "encode_ms(level 0)\n",
 	       PNGENC_DEFAULT_LEVEL);
-	for (unsigned z = 0; z < ZMAX; z++)
+	for (unsigned z = 0; z < ZMAX; z++) {
+		unsigned m = n[z] - solid[z];
 		if (n[z])
-			printf("%u %u %.3f %.3f %.3f %.3f\n", z, n[z], draw[z] / n[z], enc[z] / n[z],
-			       enc1[z] / n[z], enc0[z] / n[z]);
+			printf("%u %u %u %.3f %.3f %.3f %.3f\n", z, n[z], solid[z], draw[z] / n[z],
+			       m ? enc[z] / m : 0, m ? enc1[z] / m : 0, m ? enc0[z] / m : 0);
+	}
 	buf_fini(&png);
 	return 0;
 }

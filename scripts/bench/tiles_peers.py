@@ -394,10 +394,11 @@ def cmd_report(out, runs):
             rows = [l.split() for l in f.read().splitlines()[1:]]
         print("\nyizhan's time per tile, drawing against PNG encoding (mean thread CPU ms, "
               "build/release/tile_split, one run):\n")
-        print("| zoom | tiles | drawing | encoding, level 1 (served) | level 6 | level 0 (stored) |")
-        print("|---|---|---|---|---|---|")
+        print("| zoom | tiles | of one colour (shared PNG, no encoding) | drawing, all tiles "
+              "| encoding, level 1 (served), the others | level 6 | level 0 (stored) |")
+        print("|---|---|---|---|---|---|---|")
         for r in rows:
-            print("| %s | %s | %s | %s | %s | %s |" % tuple(r))
+            print("| %s | %s | %s | %s | %s | %s | %s |" % tuple(r))
 
     w = {}
     for who in ("nginx", "yizhan"):

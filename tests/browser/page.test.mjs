@@ -188,8 +188,9 @@ test('定位 with geolocation granted: nearest three as the API ranks them, rout
       // Another mode and the open-now filter ask the server again.
       await page.click('label:has(input[value="walk"])');
       const { body: walk } = await getJson(`/api/nearest?lon=${HERE.longitude}&lat=${HERE.latitude}&mode=walk&k=3`);
-      await page.waitForFunction(() => /步行/.test(document.querySelector('#where').textContent));
-      await page.waitForSelector('#nearest li button');
+      // "正在按步行查找…" shows while the old list is still up: wait for the
+      // answer's own line, then the list must be the API's.
+      await page.waitForFunction(() => /按步行行程时间/.test(document.querySelector('#where').textContent));
       assert.deepEqual(await page.$$eval('#nearest .name', (e) => e.map((x) => x.textContent.replace(/^\d+/, ''))),
         walk.results.map((r) => r.name));
       await page.click('.filters summary');
