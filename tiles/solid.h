@@ -25,8 +25,9 @@
 
 /* Colours kept per tile size (256 and 512 px). */
 #define SOLID_MAX 32u
-/* zlib level of the shared PNGs: encoded once, so the smallest. */
-#define SOLID_LEVEL 9
+/* Deflate level of the shared PNGs: encoded once, so the smallest
+ * (PNGENC_MAX_LEVEL). */
+#define SOLID_LEVEL 12
 
 struct solid;
 
