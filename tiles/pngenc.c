@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tilez.h"
+
 /* ---- libpng callbacks ---- */
 
 static void on_error(png_structp png, png_const_charp msg)
@@ -58,6 +60,7 @@ static void flush_nothing(png_structp png)
 
 struct pngenc {
 	struct libdeflate_compressor *z[PNGENC_MAX_LEVEL + 1]; /* made on first use */
+	struct tilez *tz;                                      /* the same */
 	uint8_t *raw;      /* the image data: per row a filter byte and the pixels */
 	size_t raw_cap;
 	uint8_t *zdata;    /* the compressed image data */
@@ -77,6 +80,7 @@ void pngenc_free(struct pngenc *e)
 	for (unsigned i = 0; i <= PNGENC_MAX_LEVEL; i++)
 		if (e->z[i])
 			libdeflate_free_compressor(e->z[i]);
+	tilez_free(e->tz);
 	free(e->raw);
 	free(e->zdata);
 	free(e);
@@ -152,8 +156,11 @@ static enum yz_err encode_guarded(png_structp png, png_infop info, struct wctx *
 
 enum yz_err pngenc_write(struct pngenc *e, const struct rast_canvas *c, struct buf *out, int level)
 {
-	level = level < 0 ? PNGENC_DEFAULT_LEVEL : level > PNGENC_MAX_LEVEL ? PNGENC_MAX_LEVEL : level;
-	if (!e->z[level] && !(e->z[level] = libdeflate_alloc_compressor(level)))
+	if (level > PNGENC_MAX_LEVEL)
+		level = PNGENC_MAX_LEVEL;
+	if (level < 0 && !e->tz && tilez_new(&e->tz))
+		return YZ_ENOMEM;
+	if (level >= 0 && !e->z[level] && !(e->z[level] = libdeflate_alloc_compressor(level)))
 		return YZ_ENOMEM;
 	size_t raw_len = (1 + 4 * (size_t)c->w) * c->h;
 	if (reserve(&e->raw, &e->raw_cap, raw_len + 1))
@@ -163,13 +170,22 @@ enum yz_err pngenc_write(struct pngenc *e, const struct rast_canvas *c, struct b
 		raw_len = (1 + 3 * (size_t)c->w) * c->h;
 	else
 		raw_rgba(c, e->raw);
-	size_t bound = libdeflate_zlib_compress_bound(e->z[level], raw_len);
+	unsigned bpp = x.rgb ? 3 : 4;
+	size_t bound = level < 0 ? tilez_bound(raw_len)
+				 : libdeflate_zlib_compress_bound(e->z[level], raw_len);
 	if (reserve(&e->zdata, &e->zcap, bound))
 		return YZ_ENOMEM;
 	x.zdata = e->zdata;
-	x.zlen = libdeflate_zlib_compress(e->z[level], e->raw, raw_len, e->zdata, e->zcap);
-	if (!x.zlen)
-		return YZ_EFORMAT; /* cannot happen: the buffer has the bound */
+	if (level < 0) {
+		enum yz_err err = tilez_compress(e->tz, e->raw, raw_len, bpp, 1 + bpp * c->w, e->zdata,
+						 e->zcap, &x.zlen);
+		if (err)
+			return err;
+	} else {
+		x.zlen = libdeflate_zlib_compress(e->z[level], e->raw, raw_len, e->zdata, e->zcap);
+		if (!x.zlen)
+			return YZ_EFORMAT; /* cannot happen: the buffer has the bound */
+	}
 	enum yz_err err = YZ_ENOMEM;
 	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, on_error, on_warning);
 	png_infop info = png ? png_create_info_struct(png) : NULL;

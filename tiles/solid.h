@@ -21,13 +21,15 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "tiles/pngenc.h"
 #include "tiles/raster.h"
 
 /* Colours kept per tile size (256 and 512 px). */
 #define SOLID_MAX 32u
-/* Deflate level of the shared PNGs: encoded once, so the smallest
- * (PNGENC_MAX_LEVEL). */
-#define SOLID_LEVEL 12
+/* How the shared PNGs are compressed: like every tile (a flat colour
+ * compresses to a few hundred bytes either way, and libdeflate's best
+ * level would spend ~13 ms on the first tile of each colour). */
+#define SOLID_LEVEL PNGENC_DEFAULT_LEVEL
 
 struct solid;
 
