@@ -10,8 +10,8 @@
 #      with the same simple style (scripts/bench/styles/bench-simple.json,
 #      translated for the peers by tiles_peers.py): roads by class with
 #      widths, community boundaries, station circles.  Per tile the time of
-#      drawing + PNG encoding (zlib level 3 for the peers, libdeflate level 1
-#      for yizhan, whose files come out smaller), not the file write;
+#      drawing + PNG encoding (zlib level 3 for the peers, yizhan's own
+#      deflate, tiles/tilez.c, whose files come out smaller), not the file write;
 #      then build/release/tile_split: yizhan's drawing and encoding apart.
 #   2. cached tiles: the tiles yizhan drew, served from disk by nginx
 #      (2 workers) and from memory by `yizhan serve` (2 threads, cache warmed

@@ -363,8 +363,8 @@ def cmd_report(out, runs):
     y = fig["yizhan"]
     n = {z: y[z][2] for z in zooms}
     print("Uncached: %d tiles (z12 %d, z14 %d, z16 %d), one at a time on one pinned core; per "
-          "tile drawing + PNG encoding (Mapnik, MapServer: zlib level 3; yizhan: libdeflate level 1, "
-          "files smaller than the peers') in thread CPU time, tiles/s = tiles ÷ "
+          "tile drawing + PNG encoding (Mapnik, MapServer: zlib level 3; yizhan: its own deflate, "
+          "tiles/tilez.c, files smaller than the peers') in thread CPU time, tiles/s = tiles ÷ "
           "that time; median of %d runs.\n" % (y["n"], n[12], n[14], n[16], runs))
     print("| renderer | tiles/s, all | z12 median ms | z14 median ms | z16 median ms "
           "| z12 tiles/s | z14 tiles/s | z16 tiles/s | tiles/s by the clock | mean PNG bytes |")
@@ -395,7 +395,7 @@ def cmd_report(out, runs):
         print("\nyizhan's time per tile, drawing against PNG encoding (mean thread CPU ms, "
               "build/release/tile_split, one run):\n")
         print("| zoom | tiles | of one colour (shared PNG, no encoding) | drawing, all tiles "
-              "| encoding, level 1 (served), the others | level 6 | level 0 (stored) |")
+              "| encoding, tilez (served), the others | libdeflate level 1 | libdeflate level 0 (stored) |")
         print("|---|---|---|---|---|---|---|")
         for r in rows:
             print("| %s | %s | %s | %s | %s | %s | %s |" % tuple(r))
