@@ -124,8 +124,8 @@ enum tcache_result tcache_get_or_begin(struct tcache *c, uint64_t key,
 enum yz_err tcache_finish(struct tcache *c, struct tcache_flight *flight, const void *blob,
 			  size_t len);
 /* As tcache_finish without the copy: the entry points at `blob`, which must
- * stay valid and unchanged until tcache_free (shared blobs such as the one
- * empty PNG per tile size).  Only the entry's overhead counts to the bound. */
+ * stay valid and unchanged until tcache_free (shared blobs such as the
+ * one-colour tiles of tiles/solid.h).  Only the entry's overhead counts to the bound. */
 enum yz_err tcache_finish_borrowed(struct tcache *c, struct tcache_flight *flight,
 				   const void *blob, size_t len);
 /* Rendering failed: nothing is published, waiters wake and retry. */

@@ -1,6 +1,6 @@
 /* e2e_cli.c — `yizhan render` and `yizhan seed`: a rendered tile is a PNG of
  * 256 or 512 px equal, byte for byte, to the server's answer for the same
- * tile and style (style by name or by path; the shared empty tile too); seed
+ * tile and style (style by name or by path; the shared one-colour tiles too); seed
  * writes exactly the tiles of the box and zooms as LAYER/Z/X/Y.png and ends
  * with a one-line summary (or, with --tiles, exactly the listed tiles and their
  * timings); bad arguments exit 2 with a message, before any data is loaded. */

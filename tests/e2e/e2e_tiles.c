@@ -1,7 +1,7 @@
 /* e2e_tiles.c — map tiles over real HTTP: PNG of the right size drawn from
  * the data (not blank), @2x at 512 px, ETag and 304, cache headers, the
  * 400/404 answers for malformed or unknown tile paths, and the tile cache
- * (X-Tile-Cache hit/miss, one shared empty PNG, /metrics counters, a miss
+ * (X-Tile-Cache hit/miss, one shared PNG per colour, /metrics counters, a miss
  * again after a SIGHUP reload). */
 #include <check.h>
 #include <signal.h>
