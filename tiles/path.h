@@ -28,4 +28,11 @@ void path_reset(struct path *p);
 void path_move_to(struct path *p, float x, float y); /* starts a new ring */
 void path_line_to(struct path *p, float x, float y); /* extends the current ring */
 
+/* Appends the ring xy[0..n) (n points, implicitly closed) cut to the box
+ * [lo, hi]² (Sutherland–Hodgman): inside the box its winding is the ring's,
+ * outside it nothing, so a fill of the path is unchanged inside the box —
+ * while a long ring around or beside a tile (a coastline) costs the fill
+ * only its few edges near the box.  Nothing when the ring lies outside. */
+void path_ring_in_box(struct path *p, const float *xy, uint32_t n, float lo, float hi);
+
 #endif

@@ -108,12 +108,12 @@ static int project_ws(struct render_ws *w, const struct tile_proj *p, const int3
 	return 0;
 }
 
-/* A closed ring of n points (the last repeating the first) as a fill ring. */
-static void add_ring(struct path *out, const float *xy, uint32_t n)
+/* A closed ring of n points (the last repeating the first) as a fill ring,
+ * cut to a pixel beyond the tile: a fill reaches no further than its ring. */
+static void add_ring(struct path *out, const struct tile_proj *p, const float *xy, uint32_t n)
 {
-	path_move_to(out, xy[0], xy[1]);
-	for (uint32_t i = 1; i + 1 < n; i++)
-		path_line_to(out, xy[2 * i], xy[2 * i + 1]);
+	if (n > 1)
+		path_ring_in_box(out, xy, n - 1, -1.0f, (float)p->size + 1.0f);
 }
 
 /* Collect the segments whose pieces touch the tile's extent (deduplicated). */
@@ -341,7 +341,7 @@ static int draw_feature(struct render_ws *w, const struct mapfeat_set *f, uint32
 			if (stroke_near(w, p, e - a, 0, st))
 				return -1;
 		} else
-			add_ring(&w->path, w->xy, e - a);
+			add_ring(&w->path, p, w->xy, e - a);
 	}
 	return 0;
 }
@@ -433,7 +433,7 @@ static int draw_communities(struct render_ws *w, const struct render_data *d,
 			if (project_ws(w, p, cs->pt_lon_e7, cs->pt_lat_e7, a, b))
 				return -1;
 			if (l->type == STYLE_FILL)
-				add_ring(&w->path, w->xy, b - a);
+				add_ring(&w->path, p, w->xy, b - a);
 			else if (stroke_near(w, p, b - a - 1, 1, &st))
 				return -1;
 		}

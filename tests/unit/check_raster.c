@@ -676,6 +676,60 @@ START_TEST(png_round_trip)
 }
 END_TEST
 
+/* path_ring_in_box: rings cut to the canvas grown by a pixel fill the
+ * canvas exactly as the whole rings do — big random star-shaped rings
+ * around, across and beside it, with holes of the other orientation, under
+ * both rules; rings wholly outside add nothing, rings inside go in as they
+ * are. */
+START_TEST(ring_in_box_same_fill)
+{
+	struct path whole, cut;
+	path_init(&whole);
+	path_init(&cut);
+	float xy[2 * 64];
+	int cut_any = 0;
+	for (int iter = 0; iter < 300; iter++) {
+		path_reset(&whole);
+		path_reset(&cut);
+		for (int ring = 0; ring < 3; ring++) {
+			path_reset(&P);
+			int n = 3 + (int)(rnd() * 40);
+			double c = 40 + 300 * rnd(), cx = N / 2 + (rnd() - 0.5) * c,
+			       cy = N / 2 + (rnd() - 0.5) * c;
+			random_polygon(&P, n, cx, cy, 5 + 50 * rnd(), 20 + c, ring == 1);
+			memcpy(xy, P.xy, 2 * (size_t)n * sizeof *xy);
+			path_move_to(&whole, xy[0], xy[1]);
+			for (int i = 1; i < n; i++)
+				path_line_to(&whole, xy[2 * i], xy[2 * i + 1]);
+			path_ring_in_box(&cut, xy, (uint32_t)n, -1, N + 1);
+		}
+		CHECK(!cut.failed, "failed");
+		cut_any += cut.pt_count != whole.pt_count;
+		for (int rule = RAST_NONZERO; rule <= RAST_EVENODD; rule++) {
+			rast_fill_coverage(&R, &whole, (enum rast_rule)rule, ref, N);
+			rast_fill_coverage(&R, &cut, (enum rast_rule)rule, cov, N);
+			double mx, mean;
+			int bad = compare(cov, ref, N * N, 1e-4, &mx, &mean);
+			CHECK(bad == 0, "iter %d rule %d: %d pixels differ, max %.6f", iter, rule, bad, mx);
+		}
+	}
+	CHECK(cut_any > 200, "only %d of 300 cases were cut", cut_any);
+	/* outside: nothing; inside: the same points */
+	const float far_ring[] = {-50, -50, -10, -50, -10, 90};
+	path_reset(&cut);
+	path_ring_in_box(&cut, far_ring, 3, -1, N + 1);
+	ck_assert_uint_eq(cut.pt_count, 0);
+	ck_assert_uint_eq(cut.ring_count, 0);
+	const float in_ring[] = {3, 3, 40, 5, 20, 50, 4, 30};
+	path_ring_in_box(&cut, in_ring, 4, -1, N + 1);
+	ck_assert_uint_eq(cut.ring_count, 1);
+	ck_assert_uint_eq(cut.pt_count, 4);
+	ck_assert(!memcmp(cut.xy, in_ring, sizeof in_ring));
+	path_fini(&whole);
+	path_fini(&cut);
+}
+END_TEST
+
 Suite *raster_suite(void)
 {
 	Suite *s = suite_create("raster");
@@ -691,6 +745,7 @@ Suite *raster_suite(void)
 	tcase_add_test(tc, far_outside_and_crossing);
 	tcase_add_test(tc, non_finite_ignored);
 	tcase_add_test(tc, smaller_canvas_and_reuse);
+	tcase_add_test(tc, ring_in_box_same_fill);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("composite");
