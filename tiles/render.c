@@ -220,19 +220,6 @@ static uint32_t decimate(float *xy, uint32_t n, float tol)
 	return k + 1;
 }
 
-/* How far outside its line a stroke of style st can paint a pixel: half
- * its width, times the miter limit for miter joins (a miter's tip is at
- * most that far from its point) or √2 for square caps, plus a pixel. */
-static float stroke_reach(const struct stroke_style *st)
-{
-	float half = 0.5f * st->width, f = 1.0f;
-	if (st->join == STROKE_JOIN_MITER)
-		f = st->miter_limit > 1.0f ? st->miter_limit : st->miter_limit > 0 ? 1.0f : 4.0f;
-	if (st->cap == STROKE_CAP_SQUARE && f < 1.4143f)
-		f = 1.4143f;
-	return half * f + 1.0f;
-}
-
 /* Strokes the polyline w->xy[0..n) (closed: a ring) where it comes near the
  * tile: within the stroke's reach, capped at MARGIN_PX
  * (stroke_polyline_near).  A thin line's segments just beyond the tile's

@@ -335,6 +335,7 @@ struct dash {
 	uint32_t period_n;     /* entries per period: count, doubled when odd */
 	uint32_t k0;           /* state at the start of a run: entry … */
 	double rem0;           /* … and what is left of it, px */
+	double period;         /* px of one period_n entries */
 };
 
 /* Validates the pattern and finds the state at dash_offset; 0 = draw solid. */
@@ -355,6 +356,7 @@ static int dash_init(struct dash *d, const struct stroke_style *st)
 	d->period_n = d->count & 1 ? 2 * d->count : d->count;
 	if (d->count & 1)
 		period *= 2;
+	d->period = period;
 	double o = isfinite(st->dash_offset) ? fmod(st->dash_offset, period) : 0;
 	if (o < 0)
 		o += period;
@@ -485,6 +487,21 @@ static void stroke_run(struct ctx *c, const struct dash *d, uint32_t base, uint6
 	}
 }
 
+/* The style's miter limit as drawn: ≤ 0, NaN or huge means 4, below 1 is 1. */
+static float miter_limit(const struct stroke_style *st)
+{
+	float ml = st->miter_limit > 0 && st->miter_limit <= STROKE_COORD_MAX ? st->miter_limit : 4;
+	return ml < 1 ? 1 : ml;
+}
+
+float stroke_reach(const struct stroke_style *st)
+{
+	float f = st->join == STROKE_JOIN_MITER ? miter_limit(st) : 1.0f;
+	if (st->cap == STROKE_CAP_SQUARE && f < 1.4143f)
+		f = 1.4143f;
+	return 0.5f * st->width * f + 1.0f;
+}
+
 void stroke_polyline(struct path *out, const float *xy, uint32_t n, int closed,
                      const struct stroke_style *st, float tolerance)
 {
@@ -496,8 +513,8 @@ void stroke_polyline(struct path *out, const float *xy, uint32_t n, int closed,
 	c.n = n;
 	c.h = st->width / 2;
 	c.tol = tolerance > 0 && tolerance <= STROKE_COORD_MAX ? tolerance : 0.25f;
-	float ml = st->miter_limit > 0 && st->miter_limit <= STROKE_COORD_MAX ? st->miter_limit : 4;
-	c.miter2 = ml < 1 ? 1 : ml * ml;
+	float ml = miter_limit(st);
+	c.miter2 = ml * ml;
 	c.join = st->join;
 	c.cap = st->cap;
 	c.circle_seg = circle_segments(c.h, c.tol);
@@ -580,22 +597,15 @@ static inline int seg_near(const float *a, const float *b, float lo, float hi)
 		 (a[1] > hi && b[1] > hi));
 }
 
-/* One run: points xy[0..n), its dash pattern shifted `along` px in, taken
- * modulo the pattern's period so that the float offset keeps its precision
- * far along a long line. */
+/* One run: points xy[0..n), its dash pattern (of `period` px; 0: solid)
+ * shifted `along` px in, taken modulo the period so that the float offset
+ * keeps its precision far along a long line. */
 static void near_run(struct path *out, const float *xy, uint32_t n, const struct stroke_style *st,
-		     float tolerance, double along)
+		     float tolerance, double period, double along)
 {
 	struct stroke_style rs = *st;
-	if (st->dash && st->dash_count) {
-		double period = 0;
-		for (unsigned i = 0; i < st->dash_count; i++)
-			period += st->dash[i];
-		if (st->dash_count & 1)
-			period *= 2;
-		if (period > 0 && isfinite(period))
-			rs.dash_offset = (float)((double)st->dash_offset + fmod(along, period));
-	}
+	if (period > 0)
+		rs.dash_offset = (float)((double)st->dash_offset + fmod(along, period));
 	stroke_polyline(out, xy, n, 0, &rs, tolerance);
 }
 
@@ -610,7 +620,9 @@ void stroke_polyline_near(struct path *out, const float *xy, uint32_t n, int clo
 			  const struct stroke_style *st, float tolerance, float lo, float hi,
 			  float *scratch)
 {
-	int dashed = st->dash && st->dash_count;
+	struct dash dd;
+	int dashed = dash_init(&dd, st); /* an invalid pattern draws solid */
+	double period = dashed ? dd.period : 0;
 	uint32_t nseg = n < 2 ? 0 : closed ? n : n - 1, out_seg = UINT32_MAX;
 	/* A closed dashed line restarts its pattern at its first point, where
 	 * a dash over it is one piece with a join: near the box, only the
@@ -644,14 +656,15 @@ void stroke_polyline_near(struct path *out, const float *xy, uint32_t n, int clo
 			/* the run ends at point i: points run_first, …, i */
 			uint32_t pts = run_len + 1;
 			if (run_first + pts <= n) {
-				near_run(out, xy + 2 * run_first, pts, st, tolerance, run_along);
+				near_run(out, xy + 2 * run_first, pts, st, tolerance, period,
+					 run_along);
 			} else {
 				/* through a ring's first point: copied in a row */
 				for (uint32_t q = 0; q < pts; q++) {
 					scratch[2 * q] = xy[2 * ((run_first + q) % n)];
 					scratch[2 * q + 1] = xy[2 * ((run_first + q) % n) + 1];
 				}
-				near_run(out, scratch, pts, st, tolerance, run_along);
+				near_run(out, scratch, pts, st, tolerance, period, run_along);
 			}
 			run_len = 0;
 		}

@@ -80,6 +80,12 @@ void stroke_polyline_near(struct path *out, const float *xy, uint32_t n, int clo
 			  const struct stroke_style *st, float tolerance, float lo, float hi,
 			  float *scratch);
 
+/* How far outside its line a stroke of style st can paint a pixel: half its
+ * width, times the miter limit as drawn for miter joins (a miter's tip is at
+ * most that far from its point) or √2 for square caps, plus a pixel — the
+ * box margin stroke_polyline_near needs. */
+float stroke_reach(const struct stroke_style *st);
+
 /* ---- Shapes ---- (r, width in px; tolerance as above; invalid sizes draw nothing) */
 
 /* A filled disk of radius r centred on (cx, cy): one clockwise ring. */
