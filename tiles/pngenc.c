@@ -1,12 +1,12 @@
 /* pngenc.c — premultiplied canvas → PNG in a buf, and any PNG → 8-bit RGBA
- * for tests.  The only file that includes png.h and libdeflate.h.
+ * for tests.  The only file that includes png.h.
  *
  * Encoding: the image data (a filter byte, 0 = none, before each row) is
- * compressed in one call by libdeflate, and libpng writes the file around
- * it: signature, IHDR, the one IDAT chunk (png_write_chunk), IEND, with
- * their CRCs.  libpng's own path compresses through zlib row by row; on the
- * benchmark's map tiles libdeflate at level 1 takes half zlib level 3's
- * time for files about a tenth smaller (README, "Tiles").  Rows are not
+ * compressed in one call — by tilez.c, made for tile images, or at a
+ * given level by libdeflate (for comparison) — and libpng writes the file
+ * around it: signature, IHDR, the one IDAT chunk (png_write_chunk), IEND,
+ * with their CRCs.  libpng's own path compresses through zlib row by row,
+ * several times slower on map tiles (README, "Tiles").  Rows are not
  * filtered: map tiles are flat colours with anti-aliased edges, whose raw
  * rows repeat whole pixels and runs of pixels that deflate matches directly;
  * SUB/UP filters cost time and made files larger.  An opaque canvas (every
@@ -154,14 +154,29 @@ static enum yz_err encode_guarded(png_structp png, png_infop info, struct wctx *
 	return YZ_OK;
 }
 
-enum yz_err pngenc_write(struct pngenc *e, const struct rast_canvas *c, struct buf *out, int level)
+/* Compresses the e->raw image data (raw_len bytes, rows of w pixels of bpp
+ * bytes) into e->zdata as a zlib stream: tilez for level < 0, else
+ * libdeflate at that level. */
+static enum yz_err compress_raw(struct pngenc *e, int level, size_t raw_len, unsigned bpp,
+				unsigned w, size_t *zlen)
 {
-	if (level > PNGENC_MAX_LEVEL)
-		level = PNGENC_MAX_LEVEL;
 	if (level < 0 && !e->tz && tilez_new(&e->tz))
 		return YZ_ENOMEM;
 	if (level >= 0 && !e->z[level] && !(e->z[level] = libdeflate_alloc_compressor(level)))
 		return YZ_ENOMEM;
+	size_t bound = level < 0 ? tilez_bound(raw_len)
+				 : libdeflate_zlib_compress_bound(e->z[level], raw_len);
+	if (reserve(&e->zdata, &e->zcap, bound))
+		return YZ_ENOMEM;
+	if (level < 0)
+		return tilez_compress(e->tz, e->raw, raw_len, bpp, 1 + bpp * w, e->zdata, e->zcap,
+				      zlen);
+	*zlen = libdeflate_zlib_compress(e->z[level], e->raw, raw_len, e->zdata, e->zcap);
+	return *zlen ? YZ_OK : YZ_EFORMAT; /* 0 cannot happen: the buffer has the bound */
+}
+
+enum yz_err pngenc_write(struct pngenc *e, const struct rast_canvas *c, struct buf *out, int level)
+{
 	size_t raw_len = (1 + 4 * (size_t)c->w) * c->h;
 	if (reserve(&e->raw, &e->raw_cap, raw_len + 1))
 		return YZ_ENOMEM;
@@ -170,22 +185,11 @@ enum yz_err pngenc_write(struct pngenc *e, const struct rast_canvas *c, struct b
 		raw_len = (1 + 3 * (size_t)c->w) * c->h;
 	else
 		raw_rgba(c, e->raw);
-	unsigned bpp = x.rgb ? 3 : 4;
-	size_t bound = level < 0 ? tilez_bound(raw_len)
-				 : libdeflate_zlib_compress_bound(e->z[level], raw_len);
-	if (reserve(&e->zdata, &e->zcap, bound))
-		return YZ_ENOMEM;
+	enum yz_err zerr = compress_raw(e, level > PNGENC_MAX_LEVEL ? PNGENC_MAX_LEVEL : level,
+					raw_len, x.rgb ? 3 : 4, c->w, &x.zlen);
+	if (zerr)
+		return zerr;
 	x.zdata = e->zdata;
-	if (level < 0) {
-		enum yz_err err = tilez_compress(e->tz, e->raw, raw_len, bpp, 1 + bpp * c->w, e->zdata,
-						 e->zcap, &x.zlen);
-		if (err)
-			return err;
-	} else {
-		x.zlen = libdeflate_zlib_compress(e->z[level], e->raw, raw_len, e->zdata, e->zcap);
-		if (!x.zlen)
-			return YZ_EFORMAT; /* cannot happen: the buffer has the bound */
-	}
 	enum yz_err err = YZ_ENOMEM;
 	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, on_error, on_warning);
 	png_infop info = png ? png_create_info_struct(png) : NULL;

@@ -15,8 +15,7 @@
 
 /* How the image data is compressed: PNGENC_DEFAULT_LEVEL (< 0) is tilez.h's
  * compressor made for tiles, what is served; 0..PNGENC_MAX_LEVEL are
- * libdeflate's levels (the shared one-colour tiles use the best, and the
- * benchmarks compare). */
+ * libdeflate's levels, for the benchmarks and tests to compare. */
 #define PNGENC_DEFAULT_LEVEL (-1)
 #define PNGENC_MAX_LEVEL 12
 
@@ -28,9 +27,10 @@ void pngenc_free(struct pngenc *e);
 
 /* Appends to out the PNG of canvas c (premultiplied): 8-bit RGB when every
  * pixel is opaque, else straight RGBA; no interlace.  level: < 0 for the
- * default, 0..12 for libdeflate's, above 12 taken as 12.  Returns YZ_ENOMEM (a buffer or
- * out failed) or YZ_EFORMAT (libpng refused: an internal error); on failure
- * out may hold a partial image and the caller discards it. */
+ * default, 0..12 for libdeflate's, above 12 taken as 12.  Returns
+ * YZ_ENOMEM (a buffer or out failed) or YZ_EFORMAT (libpng refused: an
+ * internal error); on failure out may hold a partial image and the caller
+ * discards it. */
 enum yz_err pngenc_write(struct pngenc *e, const struct rast_canvas *c, struct buf *out, int level);
 
 /* The same with a writer made for the call (tests, one-off images). */

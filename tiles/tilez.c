@@ -1,9 +1,9 @@
 /* tilez.c — see tilez.h.
  *
  * Three passes over a tile's image data:
- *   1. tokens: at each position the longer of the matches `near` and `far`
- *      bytes back (3..258 bytes, extended 8 bytes at a step), else a
- *      literal; symbol frequencies are counted on the way;
+ *   1. tokens: where a pixel starts, the longer of the matches `near` and
+ *      `far` bytes back (3..258 bytes, extended 8 bytes at a step), else
+ *      literals to the next pixel; symbol frequencies are counted on the way;
  *   2. Huffman code lengths for the literal/length and distance alphabets
  *      (limited to 15 bits, and the code-length alphabet to 7, by halving
  *      the frequencies until the tree is shallow enough), canonical codes;
@@ -73,7 +73,7 @@ size_t tilez_bound(size_t n)
 {
 	/* stored blocks (chosen whenever the coded block would be larger):
 	 * 5 bytes per block of up to 65535, the zlib header and trailer, and
-	 * room for the bit writer's 8-byte stores */
+	 * room for the bit writer's 4-byte stores */
 	return n + 5 * (n / STORED_MAX + 1) + 2 + 4 + 16;
 }
 
