@@ -13,10 +13,14 @@
  * the left side of the reversed polyline (= the right side, backwards), the
  * start cap.  At each vertex the outer side gets the join points, and the
  * inner side goes offset-corner → vertex → offset-corner — the edges left
- * over from the two rectangles' end edges.  Nothing is intersected or
- * trimmed, so there is no case analysis for short segments, sharp angles or
- * 180° reversals and no crack can open at a join: correctness is an
- * identity of chains, not a floating-point decision.  A closed polyline
+ * over from the two rectangles' end edges.  Nothing is trimmed, so there is
+ * no case analysis for short segments, sharp angles or 180° reversals and
+ * no crack can open at a join: correctness is an identity of chains, not a
+ * floating-point decision.  One shortcut: where both segments are long
+ * enough that the rectangles' overlap at the inner corner lies inside both,
+ * the inner side goes through the offset lines' crossing instead (one point,
+ * not three; the overlap then has winding 1, not 2, which the rasterizer
+ * covers exactly).  A closed polyline
  * gives two rings: the left side loop forward and the left side loop of the
  * reversed polyline (one of them winds backwards: the hole).  Dashes cut the
  * polyline into sub-polylines by arc length, each stroked as an open one.
@@ -26,10 +30,10 @@
  * reversed walk's directions are exact negations, so the right side is the
  * mirror of the left.  Every arc turns clockwise through less than 2π.  A
  * vertex whose turn moves the offset corner by at most `tolerance` is
- * treated as straight (two points, no vertex detour): curves densified into
- * many short segments do not pay for joins.
+ * treated as straight (one point between the two corners, on each side):
+ * curves densified into many short segments do not pay for joins.
  *
- * Sizes: ~4 points per segment for bevel/miter (solid), plus arc points for
+ * Sizes: 2–6 points per vertex for bevel/miter (solid), plus arc points for
  * round joins (≤ 1024 per circle).  No allocation other than the path's. */
 #include "stroke.h"
 
@@ -103,13 +107,15 @@ static void ring_circle(struct path *p, double cx, double cy, double r, uint32_t
 	}
 }
 
-/* Unit direction of (dx, dy) ≠ 0.  Double, because a difference of two
- * distinct floats can be so small that its float square underflows. */
-static void unit(float dx, float dy, float *ux, float *uy)
+/* Unit direction of (dx, dy) ≠ 0; returns the length.  Double, because a
+ * difference of two distinct floats can be so small that its float square
+ * underflows. */
+static float unit(float dx, float dy, float *ux, float *uy)
 {
 	double l = sqrt((double)dx * dx + (double)dy * dy);
 	*ux = (float)(dx / l);
 	*uy = (float)(dy / l);
+	return (float)l;
 }
 
 /* Points strictly between centre + h·u and centre + h·v, turning clockwise
@@ -130,18 +136,40 @@ static void arc(struct ctx *c, float cx, float cy, float ux, float uy, float vx,
 }
 
 /* The join at vertex (vx, vy) on the left side (−n, n = (−dy, dx)) of the
- * walk, arriving with direction d0, leaving with d1.  The ring is at the
- * previous point; ends at the leaving segment's left corner. */
-static void join(struct ctx *c, float vx, float vy, float d0x, float d0y, float d1x, float d1y)
+ * walk, arriving with direction d0 along a segment of length len0, leaving
+ * with d1 along one of length len1.  The ring is at the previous point;
+ * ends at the leaving segment's left corner (or a point standing for it). */
+static void join(struct ctx *c, float vx, float vy, float d0x, float d0y, float len0,
+		 float d1x, float d1y, float len1)
 {
 	float h = c->h;
 	float ix = vx + h * d0y, iy = vy - h * d0x; /* arriving segment's left corner */
 	float ox = vx + h * d1y, oy = vy - h * d1x; /* leaving segment's left corner */
 	float cr = d0x * d1y - d0y * d1x, dt = d0x * d1x + d0y * d1y;
-	emit(c, ix, iy);
 	if (dt > 0 && fabsf(cr) * h <= c->tol) {
-		/* nearly straight: corners ≤ tol apart, any join is within tol */
-	} else if (cr >= 0) {
+		/* Nearly straight: the corners are ≤ tol apart and any join
+		 * lies within tol of them, so one point between them stands
+		 * for the whole vertex, on either side. */
+		emit(c, 0.5f * (ix + ox), 0.5f * (iy + oy));
+		return;
+	}
+	if (cr < 0 && 1 + dt > 0) {
+		/* Inner side.  The two rectangles overlap in the quadrilateral
+		 * (V, ix, P, ox), P where the offset lines cross, at h·tan(θ/2)
+		 * from V's foot along each segment.  When that quadrilateral lies
+		 * inside both rectangles — each of ix, ox and P within the other
+		 * segment's length, which needs len ≥ h·sin θ and ≥ h·tan(θ/2) —
+		 * the path ix → P → ox only lowers its winding from 2 to 1, and
+		 * the union is unchanged with two points fewer. */
+		float s = -cr, reach = h * (dt >= 0 ? s : s / (1 + dt));
+		if (reach * 1.001f <= (len0 < len1 ? len0 : len1)) {
+			float k = h / (1 + dt);
+			emit(c, vx + k * (d0y + d1y), vy - k * (d0x + d1x));
+			return;
+		}
+	}
+	emit(c, ix, iy);
+	if (cr >= 0) {
 		/* Clockwise turn (or a reversal, cr = 0, dt < 0: both walks take it
 		 * as outer, which adds the wedge twice — harmless under NONZERO). */
 		switch (c->join) {
@@ -160,9 +188,9 @@ static void join(struct ctx *c, float vx, float vy, float d0x, float d0y, float 
 			break;
 		}
 	} else {
-		/* Inner side: through the vertex, the rest of the two rectangles'
-		 * end edges.  Never intersect the offset lines: they may not meet
-		 * within short segments. */
+		/* Inner side next to a short segment: through the vertex, the
+		 * rest of the two rectangles' end edges; the offset lines may
+		 * not meet within the segments. */
 		emit(c, vx, vy);
 	}
 	if (ox != ix || oy != iy)
@@ -253,7 +281,7 @@ static int side_open(struct ctx *c, const struct seq *q, int rev, float *lx, flo
 	}
 	if (k == len)
 		return 0;
-	unit(nx - vx, ny - vy, &dx, &dy);
+	float dl = unit(nx - vx, ny - vy, &dx, &dy), el;
 	emit(c, vx + c->h * dy, vy - c->h * dx);
 	vx = nx;
 	vy = ny;
@@ -261,10 +289,11 @@ static int side_open(struct ctx *c, const struct seq *q, int rev, float *lx, flo
 		seq_pt(c, q, k, len, rev, &nx, &ny);
 		if (nx == vx && ny == vy)
 			continue;
-		unit(nx - vx, ny - vy, &ex, &ey);
-		join(c, vx, vy, dx, dy, ex, ey);
+		el = unit(nx - vx, ny - vy, &ex, &ey);
+		join(c, vx, vy, dx, dy, dl, ex, ey, el);
 		dx = ex;
 		dy = ey;
+		dl = el;
 		vx = nx;
 		vy = ny;
 	}
@@ -309,7 +338,7 @@ static void side_closed(struct ctx *c, uint32_t base, uint64_t len, int rev)
 		if (vx != v0x || vy != v0y)
 			break;
 	}
-	unit(v0x - vx, v0y - vy, &dx, &dy);
+	float dl = unit(v0x - vx, v0y - vy, &dx, &dy), el;
 	c->fresh = 1;
 	vx = v0x;
 	vy = v0y;
@@ -317,10 +346,11 @@ static void side_closed(struct ctx *c, uint32_t base, uint64_t len, int rev)
 		CPT(k, &nx, &ny);
 		if (nx == vx && ny == vy)
 			continue;
-		unit(nx - vx, ny - vy, &ex, &ey);
-		join(c, vx, vy, dx, dy, ex, ey);
+		el = unit(nx - vx, ny - vy, &ex, &ey);
+		join(c, vx, vy, dx, dy, dl, ex, ey, el);
 		dx = ex;
 		dy = ey;
+		dl = el;
 		vx = nx;
 		vy = ny;
 	}

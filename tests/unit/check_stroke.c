@@ -253,6 +253,44 @@ START_TEST(test_right_angle_joins)
 }
 END_TEST
 
+/* Where both segments are long enough, the inner side of a turn goes
+ * through the offset lines' crossing: the stroke is then covered once
+ * (winding 1) everywhere, which is what the rasterizer's coverage is exact
+ * for; with a short segment it may be covered twice, never less than once. */
+START_TEST(test_inner_corner_once)
+{
+	const double turns[] = {10, 45, 90, 135, 170};
+	for (int j = 0; j < 3; j++) {
+		for (size_t t = 0; t < sizeof turns / sizeof *turns; t++) {
+			for (int mirror = 0; mirror < 2; mirror++) {
+				double a = turns[t] * PI / 180 * (mirror ? -1 : 1);
+				const float pl[] = {10, 60, 60, 60, (float)(60 + 50 * cos(a)), (float)(60 + 50 * sin(a))};
+				struct stroke_style s = style(8, (enum stroke_join)j, STROKE_CAP_BUTT);
+				path_reset(&P);
+				stroke_polyline(&P, pl, 3, 0, &s, 0.05f);
+				/* 170°: the inner crossing lies h·tan(85°) = 46 px back, within 50 */
+				for (double y = 0.3; y < 120; y += 0.7) {
+					for (double x = 0.1; x < 120; x += 0.7) {
+						int w = winding(&P, x, y);
+						CHECK(w == 0 || w == 1, "turn %g join %d: winding %d at (%g, %g)",
+						      turns[t] * (mirror ? -1 : 1), j, w, x, y);
+					}
+				}
+			}
+		}
+	}
+	/* a 90° turn after a 2 px segment (half width 4): the crossing is
+	 * out of reach, the vertex detour stays, and the inner corner is
+	 * still covered */
+	const float sh[] = {58, 60, 60, 60, 60, 110};
+	struct stroke_style s = style(8, STROKE_JOIN_ROUND, STROKE_CAP_BUTT);
+	path_reset(&P);
+	stroke_polyline(&P, sh, 3, 0, &s, 0.05f);
+	ck_assert_int_gt(winding(&P, 57.5, 63.5), 0);
+	ck_assert_int_gt(winding(&P, 56.5, 61.5), 0);
+}
+END_TEST
+
 START_TEST(test_miter_limit)
 {
 	/* turn β = 160° (20° between the segments): miter ratio 1/cos(80°) = 5.76 */
@@ -879,6 +917,7 @@ Suite *stroke_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_caps);
 	tcase_add_test(tc, test_right_angle_joins);
+	tcase_add_test(tc, test_inner_corner_once);
 	tcase_add_test(tc, test_miter_limit);
 	tcase_add_test(tc, test_reversal_and_collinear);
 	tcase_add_test(tc, test_closed_square);
