@@ -10,9 +10,8 @@
  * only memory is the workspace (w + 2) × h floats (256 KiB for a 256 px tile,
  * 1 MiB for 512 px), allocated once per thread.
  *
- * Invariants between fills: acc and blk are all zero, row_lo is UINT32_MAX
- * and row_hi 0 in every row, y_lo >= y_hi.  A fill marks each row's written
- * cell range and its written 16-cell blocks; the sweep sums only written
+ * Invariants between fills: acc and blk are all zero, y_lo >= y_hi.  A
+ * fill marks each row's written 16-cell blocks; the sweep sums only written
  * blocks cell by cell (re-zeroing them), gives unwritten blocks the running
  * coverage in one go (empty ones are then skipped, full opaque ones filled),
  * so a path costs what it touches.  Right of a row's last written cell the
@@ -42,18 +41,14 @@ enum yz_err rast_init(struct rast *r, unsigned w, unsigned h)
 	if (w == 0 || h == 0 || w > RAST_MAX_DIM || h > RAST_MAX_DIM)
 		return YZ_ERANGE;
 	r->acc = calloc((size_t)(w + 2) * h, sizeof *r->acc);
-	r->row_lo = malloc((size_t)h * sizeof *r->row_lo);
-	r->row_hi = calloc(h, sizeof *r->row_hi);
 	r->blk_words = ((w + 2 + 15) / 16 + 63) / 64;
 	r->blk = calloc((size_t)h * r->blk_words, sizeof *r->blk);
 	r->cov = calloc(w + 16, sizeof *r->cov);
 	r->uni = calloc((size_t)r->blk_words * 64, sizeof *r->uni);
-	if (!r->acc || !r->row_lo || !r->row_hi || !r->blk || !r->cov || !r->uni) {
+	if (!r->acc || !r->blk || !r->cov || !r->uni) {
 		rast_fini(r);
 		return YZ_ENOMEM;
 	}
-	for (unsigned y = 0; y < h; y++)
-		r->row_lo[y] = UINT32_MAX;
 	r->w = w;
 	r->h = h;
 	return YZ_OK;
@@ -62,8 +57,6 @@ enum yz_err rast_init(struct rast *r, unsigned w, unsigned h)
 void rast_fini(struct rast *r)
 {
 	free(r->acc);
-	free(r->row_lo);
-	free(r->row_hi);
 	free(r->blk);
 	free(r->cov);
 	free(r->uni);
@@ -77,7 +70,7 @@ void rast_fini(struct rast *r)
  * and covers a height d (signed by direction: +dy going down).  Cell values
  * are the piece's area right of the line, per column, differenced along x;
  * see the file comment.  ox + ceil(max(xa, xb)) + 1 <= w + 1 by clipping. */
-static void add_row(struct rast *r, unsigned y, unsigned ox, double xa, double xb, double d)
+static inline void add_row(struct rast *r, unsigned y, unsigned ox, double xa, double xb, double d)
 {
 	float *row = r->acc + (size_t)y * (r->w + 2) + ox;
 	double lo = xa < xb ? xa : xb, hi = xa < xb ? xb : xa;
@@ -117,15 +110,14 @@ static void add_row(struct rast *r, unsigned y, unsigned ox, double xa, double x
 		row[i1] += (float)(d * am);
 		last = i1;
 	}
-	uint32_t first = ox + i0, end = ox + last;
-	if (first < r->row_lo[y])
-		r->row_lo[y] = first;
-	if (end > r->row_hi[y])
-		r->row_hi[y] = end;
+	/* mark the 16-cell blocks written: one word but on huge canvases */
 	uint64_t *bits = r->blk + (size_t)y * r->blk_words;
-	uint32_t b = first >> 4, be = end >> 4;
-	bits[b >> 6] |= (uint64_t)1 << (b & 63);
-	for (b++; b <= be; b++)
+	uint32_t b = (ox + i0) >> 4, be = (ox + last) >> 4;
+	if (b >> 6 == be >> 6) {
+		bits[b >> 6] |= (~(uint64_t)0 >> (63 - (be - b))) << (b & 63);
+		return;
+	}
+	for (; b <= be; b++)
 		bits[b >> 6] |= (uint64_t)1 << (b & 63);
 }
 
@@ -144,8 +136,6 @@ static void add_segment(struct rast *r, double x0, double y0, double x1, double 
 	 * coordinates are >= 0 (clipped to the canvas), so truncation floors. */
 	double ox = (double)(unsigned)(x0 < x1 ? x0 : x1), oy = (double)(unsigned)y0;
 	double lx0 = x0 - ox, ly0 = y0 - oy, lx1 = x1 - ox, ly1 = y1 - oy;
-	double xmin = lx0 < lx1 ? lx0 : lx1, xmax = lx0 < lx1 ? lx1 : lx0;
-	double dxdy = (lx1 - lx0) / (ly1 - ly0);
 	unsigned rows = (unsigned)ly1;
 	rows += ly1 > (double)rows;
 	if ((unsigned)oy < r->y_lo)
@@ -157,6 +147,8 @@ static void add_segment(struct rast *r, double x0, double y0, double x1, double 
 		add_row(r, (unsigned)oy, (unsigned)ox, lx0, lx1, (ly1 - ly0) * dir);
 		return;
 	}
+	double xmin = lx0 < lx1 ? lx0 : lx1, xmax = lx0 < lx1 ? lx1 : lx0;
+	double dxdy = (lx1 - lx0) / (ly1 - ly0);
 
 	for (unsigned ry = 0; ry < rows; ry++) {
 		double top = ry > ly0 ? (double)ry : ly0;
@@ -282,12 +274,23 @@ static inline float rule_cov(float sum, enum rast_rule rule)
 static int sweep_row(struct rast *r, unsigned y, unsigned cw, enum rast_rule rule,
 		     unsigned *x0, unsigned *x1)
 {
-	uint32_t lo = r->row_lo[y], hi = r->row_hi[y];
-	if (lo == UINT32_MAX)
-		return 0;
-	float *row = r->acc + (size_t)y * (r->w + 2);
 	uint64_t *bits = r->blk + (size_t)y * r->blk_words;
-	unsigned ncell = r->w + 2, b0 = lo >> 4, b1 = hi >> 4;
+	unsigned wa = 0, wb = r->blk_words;
+	while (wa < wb && !bits[wa])
+		wa++;
+	if (wa == wb)
+		return 0;
+	while (!bits[wb - 1])
+		wb--;
+	float *row = r->acc + (size_t)y * (r->w + 2);
+	unsigned ncell = r->w + 2;
+	unsigned b0 = 64 * wa + (unsigned)__builtin_ctzll(bits[wa]);
+	unsigned b1 = 64 * (wb - 1) + 63 - (unsigned)__builtin_clzll(bits[wb - 1]);
+	/* the row's last nonzero cell: right of it the running sum is 0 but
+	 * for float residue */
+	unsigned hi = 16 * b1 + 15 < ncell ? 16 * b1 + 15 : ncell - 1;
+	while (hi > 16 * b0 && row[hi] == 0)
+		hi--;
 	float sum = 0;
 	for (unsigned b = b0; b <= b1; b++) {
 		unsigned xa = 16 * b, xb = xa + 16;
@@ -306,9 +309,7 @@ static int sweep_row(struct rast *r, unsigned y, unsigned cw, enum rast_rule rul
 			r->uni[b] = c;
 		}
 	}
-	memset(bits + (b0 >> 6), 0, ((b1 >> 6) - (b0 >> 6) + 1) * sizeof *bits);
-	r->row_lo[y] = UINT32_MAX;
-	r->row_hi[y] = 0;
+	memset(bits + wa, 0, (wb - wa) * sizeof *bits);
 	/* Right of hi the sum is 0 but for float residue: report 0 there,
 	 * so results do not depend on where the block grid falls. */
 	*x0 = 16 * b0;

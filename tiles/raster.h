@@ -65,8 +65,6 @@ struct rast {
 	unsigned w, h;      /* the largest canvas this workspace serves, pixels */
 	float *acc;         /* [h * (w + 2)]: per row, cell x holds cover(x) − cover(x−1),
 	                     * cover being the winding-weighted area of pixel x; x in 0..w+1 */
-	uint32_t *row_lo;   /* [h] first acc cell written in the row, or UINT32_MAX */
-	uint32_t *row_hi;   /* [h] last acc cell written in the row (inclusive) */
 	uint64_t *blk;      /* [h * blk_words] per row, bit b set: some acc cell in
 	                     * [16b, 16b + 16) was written (the sweep skips the rest) */
 	unsigned blk_words; /* 64-bit words per row of blk */
