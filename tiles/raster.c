@@ -7,25 +7,33 @@
  * area.  An edge crossing a row within one pixel column writes two cells,
  * one spanning k columns writes k + 1.  No edge list, no sorting, no active
  * edge table: the work is proportional to the cells the edges touch, and the
- * only memory is the workspace (w + 2) × h floats (256 KiB for a 256 px tile,
- * 1 MiB for 512 px), allocated once per thread.
+ * only memory is the workspace, (w + 2) × h cells rounded up to 16 per row
+ * (288 KiB for a 256 px tile, 1 MiB for 512 px), allocated once per thread.
+ *
+ * Cells are integers, areas in 1/65536 pixel: each piece's area is worked
+ * out in double and its cells get the differences of its rounded cumulative
+ * covers, so they add up to the piece's rounded area exactly.  Integer sums
+ * are associative, so the sweep adds 4 cells at a time (SSE2) and still gets
+ * the same result wherever a block starts.
  *
  * Invariants between fills: acc and blk are all zero, y_lo >= y_hi.  A
  * fill marks each row's written 16-cell blocks; the sweep sums only written
- * blocks cell by cell (re-zeroing them), gives unwritten blocks the running
- * coverage in one go (empty ones are then skipped, full opaque ones filled),
- * so a path costs what it touches.  Right of a row's last written cell the
- * running sum is 0 again (a closed ring crosses each row up as often as
- * down), so nothing there needs reading.
+ * blocks (re-zeroing them), gives unwritten blocks the running coverage in
+ * one go (empty ones are then skipped, full opaque ones filled), so a path
+ * costs what it touches.  Right of a row's last nonzero cell the running sum
+ * is 0 again but for rounding (a closed ring crosses each row up as often as
+ * down), so nothing there is read or painted.
  *
  * Exact whole-pixel shifts: each edge is carried into a local frame whose
  * origin is the integer pixel corner below its minimum, so a path moved by
  * whole pixels (with exactly representable coordinates) produces bitwise the
- * same cell values, shifted; the sweep then sums them in the same order.
+ * same cell values, shifted.
  *
- * Compositing is integer: coverage quantised to m in 0..255, source alpha
- * sa = m·a/255 and premultiplied source channel m·a·c/255², each rounded once,
- * then out = src + dst·(255 − sa)/255, rounded (exact division by 255). */
+ * Compositing is integer, 4 pixels at a time with SSE2 (a scalar path with
+ * the same arithmetic elsewhere, or with RAST_SCALAR defined): coverage
+ * quantised to m in 0..255, the premultiplied source at full coverage scaled
+ * by m/255 per channel, alpha included, then out = src + dst·(255 − src
+ * alpha)/255, each step rounded once (exact division by 255). */
 #include "raster.h"
 
 #include <assert.h>
@@ -33,19 +41,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__) && !defined(RAST_SCALAR)
+#include <emmintrin.h>
+#endif
+
 /* ---- workspace ---- */
+
+/* Cell values are areas in units of 1/COV_ONE pixel: integers, so a row's
+ * running sum is exact, associative (summed 4 cells at a time) and the same
+ * whatever the block grid. */
+#define COV_ONE 65536
+#define BLOCK 16u /* cells per block: the unit the sweep skips or sums */
+
+/* Cells per acc row: w + 2, rounded up to whole blocks. */
+static unsigned acc_stride(unsigned w)
+{
+	return (w + 2 + BLOCK - 1) / BLOCK * BLOCK;
+}
 
 enum yz_err rast_init(struct rast *r, unsigned w, unsigned h)
 {
 	memset(r, 0, sizeof *r);
 	if (w == 0 || h == 0 || w > RAST_MAX_DIM || h > RAST_MAX_DIM)
 		return YZ_ERANGE;
-	r->acc = calloc((size_t)(w + 2) * h, sizeof *r->acc);
-	r->blk_words = ((w + 2 + 15) / 16 + 63) / 64;
+	size_t cells = (size_t)acc_stride(w) * h;
+	r->acc = aligned_alloc(64, cells * sizeof *r->acc);
+	if (r->acc)
+		memset(r->acc, 0, cells * sizeof *r->acc);
+	r->blk_words = (acc_stride(w) / BLOCK + 63) / 64;
 	r->blk = calloc((size_t)h * r->blk_words, sizeof *r->blk);
-	r->cov = calloc(w + 16, sizeof *r->cov);
-	r->uni = calloc((size_t)r->blk_words * 64, sizeof *r->uni);
-	if (!r->acc || !r->blk || !r->cov || !r->uni) {
+	if (!r->acc || !r->blk) {
 		rast_fini(r);
 		return YZ_ENOMEM;
 	}
@@ -58,12 +83,17 @@ void rast_fini(struct rast *r)
 {
 	free(r->acc);
 	free(r->blk);
-	free(r->cov);
-	free(r->uni);
 	memset(r, 0, sizeof *r);
 }
 
 /* ---- accumulation ---- */
+
+/* round(v) for |v| < 2^20, by truncation of a positive number (no libm
+ * call, no dependence on the rounding mode). */
+static inline int32_t round_cell(double v)
+{
+	return (int32_t)(v + 1048576.5) - 1048576;
+}
 
 /* Adds one row's piece of an edge.  In the edge's local frame (origin ox on
  * the row's cells): the piece spans x in [xa, xb] (either order, both >= 0)
@@ -72,20 +102,26 @@ void rast_fini(struct rast *r)
  * see the file comment.  ox + ceil(max(xa, xb)) + 1 <= w + 1 by clipping. */
 static inline void add_row(struct rast *r, unsigned y, unsigned ox, double xa, double xb, double d)
 {
-	float *row = r->acc + (size_t)y * (r->w + 2) + ox;
+	/* unsigned: a path piling up 2^15 windings in one cell wraps, no UB */
+	uint32_t *row = r->acc + (size_t)y * acc_stride(r->w) + ox;
 	double lo = xa < xb ? xa : xb, hi = xa < xb ? xb : xa;
 	/* floor and ceil by truncation (both are >= 0): much cheaper than
 	 * floor() and ceil() without SSE4.1's rounding instruction */
 	unsigned i0 = (unsigned)lo, i1 = (unsigned)hi, last;
 	i1 += hi > (double)i1;
 	double flo = (double)i0, chi = (double)i1;
+	/* The piece adds D in all; the cells get the differences of rounded
+	 * cumulative covers, so they add up to exactly D. */
+	double dd = d * COV_ONE;
+	int32_t D = round_cell(dd);
 
 	if (i1 <= i0 + 1) {
 		/* Within one column: the trapezoid's area right of the line is
 		 * 1 − (mean x within the column). */
 		double xm = 0.5 * (xa + xb) - flo;
-		row[i0] += (float)(d * (1.0 - xm));
-		row[i0 + 1] += (float)(d * xm);
+		int32_t a = round_cell(dd * (1.0 - xm));
+		row[i0] += (uint32_t)a;
+		row[i0 + 1] += (uint32_t)(D - a);
 		last = i0 + 1;
 	} else {
 		/* Across columns i0 .. i1−1: a triangle in the first, a band
@@ -93,26 +129,26 @@ static inline void add_row(struct rast *r, unsigned y, unsigned ox, double xa, d
 		double s = 1.0 / (hi - lo);
 		double f0 = 1.0 - (lo - flo);           /* width used in column i0 */
 		double f1 = hi - (chi - 1.0);           /* width used in column i1−1 */
-		double a0 = 0.5 * s * f0 * f0;          /* cover of column i0 */
-		double am = 0.5 * s * f1 * f1;          /* 1 − cover of column i1−1 */
-		row[i0] += (float)(d * a0);
+		int32_t c0 = round_cell(dd * (0.5 * s * f0 * f0));      /* cover of column i0 */
+		int32_t cl = D - round_cell(dd * (0.5 * s * f1 * f1)); /* cover of column i1−1 */
+		row[i0] += (uint32_t)c0;
 		if (i1 == i0 + 2) {
-			row[i0 + 1] += (float)(d * (1.0 - a0 - am));
+			row[i0 + 1] += (uint32_t)(cl - c0);
 		} else {
-			double a1 = s * (f0 + 0.5);     /* cover of column i0+1 */
-			row[i0 + 1] += (float)(d * (a1 - a0));
-			float step = (float)(d * s);
+			int32_t c1 = round_cell(dd * (s * (f0 + 0.5))); /* cover of column i0+1 */
+			int32_t step = round_cell(dd * s);
+			row[i0 + 1] += (uint32_t)(c1 - c0);
 			for (unsigned i = i0 + 2; i < i1 - 1; i++)
-				row[i] += step;
-			double a2 = a1 + (double)(i1 - i0 - 3) * s; /* cover of column i1−2 */
-			row[i1 - 1] += (float)(d * (1.0 - a2 - am));
+				row[i] += (uint32_t)step;
+			int32_t c2 = c1 + (int32_t)(i1 - i0 - 3) * step; /* cover of column i1−2 */
+			row[i1 - 1] += (uint32_t)(cl - c2);
 		}
-		row[i1] += (float)(d * am);
+		row[i1] += (uint32_t)(D - cl);
 		last = i1;
 	}
-	/* mark the 16-cell blocks written: one word but on huge canvases */
+	/* mark the blocks written: one word but on huge canvases */
 	uint64_t *bits = r->blk + (size_t)y * r->blk_words;
-	uint32_t b = (ox + i0) >> 4, be = (ox + last) >> 4;
+	uint32_t b = (ox + i0) / BLOCK, be = (ox + last) / BLOCK;
 	if (b >> 6 == be >> 6) {
 		bits[b >> 6] |= (~(uint64_t)0 >> (63 - (be - b))) << (b & 63);
 		return;
@@ -253,28 +289,34 @@ static void accumulate(struct rast *r, const struct path *p, unsigned cw, unsign
 	}
 }
 
-/* Coverage from the running sum (the mean winding number) by rule. */
-static inline float rule_cov(float sum, enum rast_rule rule)
+/* ---- sweep ---- */
+
+/* A running sum (winding-weighted area, COV_ONE per pixel) → coverage in
+ * 0..COV_ONE by rule: nonzero clamps |sum|, even-odd folds it with period
+ * 2·COV_ONE (a power of two: a mask).  Unsigned negation: no overflow. */
+static inline uint32_t rule_cov(uint32_t sum, enum rast_rule rule)
 {
-	float a = fabsf(sum);
+	uint32_t a = (int32_t)sum < 0 ? 0u - sum : sum;
 	if (rule == RAST_NONZERO)
-		return a < 1.0f ? a : 1.0f;
-	/* Even-odd: fold with period 2, peaks at odd values. */
-	a -= 2.0f * floorf(a * 0.5f);
-	return a <= 1.0f ? a : 2.0f - a;
+		return a < COV_ONE ? a : COV_ONE;
+	a &= 2 * COV_ONE - 1;
+	return a <= COV_ONE ? a : 2 * COV_ONE - a;
 }
 
-/* Turns row y's accumulated cells into coverage r->cov[x] for x in
- * [*x0, *x1) (clipped to cw), re-zeroes the cells and the row's marks.
- * Works in blocks of 16 cells: a block no edge wrote has one coverage
- * throughout (recorded in r->uni[b], so painters can skip empty blocks and
- * fill full ones); only written blocks are summed cell by cell.  Returns 0
- * if the row holds nothing.  Pixels outside [*x0, *x1) have coverage 0;
- * *x0 is a multiple of 16. */
-static int sweep_row(struct rast *r, unsigned y, unsigned cw, enum rast_rule rule,
-		     unsigned *x0, unsigned *x1)
+/* Coverage 0..COV_ONE → 0..255, round to nearest. */
+static inline unsigned quantise(uint32_t cov)
 {
-	uint64_t *bits = r->blk + (size_t)y * r->blk_words;
+	return (cov * 255 + COV_ONE / 2) >> 16;
+}
+
+/* The blocks of row y a fill wrote: [*b0, *b1] (those between may be
+ * unwritten), and *end, one past the last nonzero cell: right of it the
+ * running sum is 0 (a closed ring crosses each row up as often as down)
+ * but for rounding, and is reported as 0, so that results do not depend on
+ * where the block grid falls.  0 if the row holds nothing. */
+static int row_span(const struct rast *r, unsigned y, unsigned *b0, unsigned *b1, unsigned *end)
+{
+	const uint64_t *bits = r->blk + (size_t)y * r->blk_words;
 	unsigned wa = 0, wb = r->blk_words;
 	while (wa < wb && !bits[wa])
 		wa++;
@@ -282,39 +324,65 @@ static int sweep_row(struct rast *r, unsigned y, unsigned cw, enum rast_rule rul
 		return 0;
 	while (!bits[wb - 1])
 		wb--;
-	float *row = r->acc + (size_t)y * (r->w + 2);
-	unsigned ncell = r->w + 2;
-	unsigned b0 = 64 * wa + (unsigned)__builtin_ctzll(bits[wa]);
-	unsigned b1 = 64 * (wb - 1) + 63 - (unsigned)__builtin_clzll(bits[wb - 1]);
-	/* the row's last nonzero cell: right of it the running sum is 0 but
-	 * for float residue */
-	unsigned hi = 16 * b1 + 15 < ncell ? 16 * b1 + 15 : ncell - 1;
-	while (hi > 16 * b0 && row[hi] == 0)
-		hi--;
-	float sum = 0;
-	for (unsigned b = b0; b <= b1; b++) {
-		unsigned xa = 16 * b, xb = xa + 16;
-		if (bits[b >> 6] >> (b & 63) & 1) {
-			unsigned xe = xb < ncell ? xb : ncell;
-			for (unsigned x = xa; x < xe; x++) {
-				sum += row[x];
-				row[x] = 0;
-				r->cov[x] = rule_cov(sum, rule); /* cov has w + 16 slots */
-			}
-			r->uni[b] = -1.0f;
+	*b0 = 64 * wa + (unsigned)__builtin_ctzll(bits[wa]);
+	*b1 = 64 * (wb - 1) + 63 - (unsigned)__builtin_clzll(bits[wb - 1]);
+	const uint32_t *row = r->acc + (size_t)y * acc_stride(r->w);
+	unsigned x = BLOCK * *b1 + BLOCK - 1;
+	while (x > BLOCK * *b0 && row[x] == 0)
+		x--;
+	*end = x + 1;
+	return 1;
+}
+
+static inline int block_written(const struct rast *r, unsigned y, unsigned b)
+{
+	return r->blk[(size_t)y * r->blk_words + (b >> 6)] >> (b & 63) & 1;
+}
+
+/* Sums block b of a row into per-pixel coverage quantised to 0..255 at
+ * m[0..16), carrying the running sum through *sum, and zeroes its cells. */
+static inline void sweep_block(uint32_t *cell, uint32_t *sum, enum rast_rule rule, uint8_t *m)
+{
+#if defined(__SSE2__) && !defined(RAST_SCALAR)
+	__m128i carry = _mm_set1_epi32((int32_t)*sum), zero = _mm_setzero_si128();
+	__m128i out[4];
+	for (int q = 0; q < 4; q++) {
+		__m128i v = _mm_load_si128((const __m128i *)(cell + 4 * q));
+		_mm_store_si128((__m128i *)(cell + 4 * q), zero);
+		v = _mm_add_epi32(v, _mm_slli_si128(v, 4));
+		v = _mm_add_epi32(v, _mm_slli_si128(v, 8));
+		v = _mm_add_epi32(v, carry);
+		carry = _mm_shuffle_epi32(v, _MM_SHUFFLE(3, 3, 3, 3));
+		/* |v| (two's complement, wrapping like the scalar path) */
+		__m128i sg = _mm_srai_epi32(v, 31);
+		__m128i a = _mm_sub_epi32(_mm_xor_si128(v, sg), sg);
+		__m128i one = _mm_set1_epi32(COV_ONE);
+		if (rule == RAST_NONZERO) {
+			/* min(a, ONE) as unsigned: a > ONE or a "negative" (2^31) */
+			__m128i big = _mm_or_si128(_mm_cmpgt_epi32(a, one), _mm_srai_epi32(a, 31));
+			a = _mm_or_si128(_mm_and_si128(big, one), _mm_andnot_si128(big, a));
 		} else {
-			float c = rule_cov(sum, rule);
-			for (unsigned x = xa; x < xb && x < cw; x++)
-				r->cov[x] = c;
-			r->uni[b] = c;
+			a = _mm_and_si128(a, _mm_set1_epi32(2 * COV_ONE - 1));
+			__m128i over = _mm_cmpgt_epi32(a, one);
+			__m128i fold = _mm_sub_epi32(_mm_set1_epi32(2 * COV_ONE), a);
+			a = _mm_or_si128(_mm_and_si128(over, fold), _mm_andnot_si128(over, a));
 		}
+		/* (a·255 + ONE/2) >> 16, a·255 as a·256 − a */
+		a = _mm_sub_epi32(_mm_slli_epi32(a, 8), a);
+		out[q] = _mm_srli_epi32(_mm_add_epi32(a, _mm_set1_epi32(COV_ONE / 2)), 16);
 	}
-	memset(bits + wa, 0, (wb - wa) * sizeof *bits);
-	/* Right of hi the sum is 0 but for float residue: report 0 there,
-	 * so results do not depend on where the block grid falls. */
-	*x0 = 16 * b0;
-	*x1 = hi + 1 < cw ? hi + 1 : cw;
-	return *x0 < *x1;
+	*sum = (uint32_t)_mm_cvtsi128_si32(carry);
+	__m128i lo = _mm_packs_epi32(out[0], out[1]), hi = _mm_packs_epi32(out[2], out[3]);
+	_mm_storeu_si128((__m128i *)m, _mm_packus_epi16(lo, hi));
+#else
+	uint32_t s = *sum;
+	for (unsigned i = 0; i < BLOCK; i++) {
+		s += cell[i];
+		cell[i] = 0;
+		m[i] = (uint8_t)quantise(rule_cov(s, rule));
+	}
+	*sum = s;
+#endif
 }
 
 void rast_fill_coverage(struct rast *r, const struct path *p, enum rast_rule rule,
@@ -323,14 +391,19 @@ void rast_fill_coverage(struct rast *r, const struct path *p, enum rast_rule rul
 	accumulate(r, p, r->w, r->h);
 	for (unsigned y = 0; y < r->h; y++) {
 		float *out = cov + y * cov_stride;
-		unsigned x0, x1;
-		if (y < r->y_lo || y >= r->y_hi || !sweep_row(r, y, r->w, rule, &x0, &x1)) {
-			memset(out, 0, r->w * sizeof *out);
+		memset(out, 0, r->w * sizeof *out);
+		unsigned b0, b1, end;
+		if (y < r->y_lo || y >= r->y_hi || !row_span(r, y, &b0, &b1, &end))
 			continue;
+		uint32_t *row = r->acc + (size_t)y * acc_stride(r->w), sum = 0;
+		unsigned x1 = end < r->w ? end : r->w;
+		for (unsigned x = BLOCK * b0; x < BLOCK * (b1 + 1); x++) {
+			sum += row[x];
+			row[x] = 0;
+			if (x < x1)
+				out[x] = (float)rule_cov(sum, rule) / COV_ONE;
 		}
-		memset(out, 0, x0 * sizeof *out);
-		memcpy(out + x0, r->cov + x0, (x1 - x0) * sizeof *out);
-		memset(out + x1, 0, (r->w - x1) * sizeof *out);
+		memset(r->blk + (size_t)y * r->blk_words, 0, r->blk_words * sizeof *r->blk);
 	}
 	r->y_lo = r->y_hi = 0;
 }
@@ -344,43 +417,61 @@ static inline unsigned div255(unsigned x)
 	return (x + (x >> 8)) >> 8;
 }
 
-/* Exact round(x / 255²) for x in [0, 255³]. */
-static inline unsigned div65025(unsigned x)
+/* Source-over of premultiplied colour `full` at coverage m (0..255) onto
+ * one pixel: source s = m·full/255 per channel (alpha included), then
+ * out = s + dst·(255 − s_alpha)/255, each rounded once.  m = 0 leaves the
+ * pixel as it is; m = 255 of an opaque colour writes exactly the colour. */
+static inline void blend_px(uint8_t *px, unsigned m, const uint8_t *full)
 {
-	return (x + 65025u / 2) / 65025u;
-}
-
-/* The source colour of a fill, in the forms blend() needs. */
-struct src {
-	unsigned a;       /* straight alpha 0..255 */
-	unsigned ca[3];   /* c·a per channel, for the once-rounded premultiplied source */
-	uint8_t full[4];  /* the premultiplied source at full coverage */
-};
-
-/* Source-over of the source at coverage m (1..255) onto one pixel. */
-static inline void blend(uint8_t *px, unsigned m, const struct src *s)
-{
-	unsigned sa, sc[3];
-	if (m == 255) {
-		sa = s->full[3];
-		sc[0] = s->full[0], sc[1] = s->full[1], sc[2] = s->full[2];
-	} else {
-		sa = div255(m * s->a);
-		sc[0] = div65025(m * s->ca[0]);
-		sc[1] = div65025(m * s->ca[1]);
-		sc[2] = div65025(m * s->ca[2]);
-	}
-	unsigned keep = 255 - sa;
-	px[0] = (uint8_t)(sc[0] + div255(px[0] * keep));
-	px[1] = (uint8_t)(sc[1] + div255(px[1] * keep));
-	px[2] = (uint8_t)(sc[2] + div255(px[2] * keep));
+	unsigned sa = div255(m * full[3]), keep = 255 - sa;
+	for (int k = 0; k < 3; k++)
+		px[k] = (uint8_t)(div255(m * full[k]) + div255(px[k] * keep));
 	px[3] = (uint8_t)(sa + div255(px[3] * keep));
 }
 
-/* Coverage in [0, 1] → 0..255, round to nearest. */
-static inline unsigned quantise(float cov)
+#if defined(__SSE2__) && !defined(RAST_SCALAR)
+/* div255 in each 16-bit lane, x <= 255·255 */
+static inline __m128i div255_epi16(__m128i x)
 {
-	return (unsigned)(cov * 255.0f + 0.5f);
+	x = _mm_add_epi16(x, _mm_set1_epi16(128));
+	return _mm_srli_epi16(_mm_add_epi16(x, _mm_srli_epi16(x, 8)), 8);
+}
+
+/* blend_px on 4 pixels: m4 holds each pixel's m in all four of its bytes */
+static inline __m128i blend4(__m128i dst, __m128i m4, __m128i full16)
+{
+	__m128i zero = _mm_setzero_si128(), res[2];
+	__m128i d[2] = {_mm_unpacklo_epi8(dst, zero), _mm_unpackhi_epi8(dst, zero)};
+	__m128i m[2] = {_mm_unpacklo_epi8(m4, zero), _mm_unpackhi_epi8(m4, zero)};
+	for (int h = 0; h < 2; h++) {
+		__m128i src = div255_epi16(_mm_mullo_epi16(m[h], full16));
+		__m128i sa = _mm_shufflehi_epi16(_mm_shufflelo_epi16(src, _MM_SHUFFLE(3, 3, 3, 3)),
+						 _MM_SHUFFLE(3, 3, 3, 3));
+		__m128i keep = _mm_sub_epi16(_mm_set1_epi16(255), sa);
+		res[h] = _mm_add_epi16(src, div255_epi16(_mm_mullo_epi16(d[h], keep)));
+	}
+	return _mm_packus_epi16(res[0], res[1]);
+}
+#endif
+
+/* Composites BLOCK pixels at px with per-pixel coverage m[0..BLOCK). */
+static inline void blend_block(uint8_t *px, const uint8_t *m, const uint8_t *full)
+{
+#if defined(__SSE2__) && !defined(RAST_SCALAR)
+	__m128i full16 = _mm_setr_epi16(full[0], full[1], full[2], full[3], full[0], full[1], full[2],
+					full[3]);
+	__m128i mm = _mm_loadu_si128((const __m128i *)m);
+	__m128i m2[2] = {_mm_unpacklo_epi8(mm, mm), _mm_unpackhi_epi8(mm, mm)};
+	for (int q = 0; q < 4; q++) {
+		__m128i m4 = q & 1 ? _mm_unpackhi_epi8(m2[q >> 1], m2[q >> 1])
+				   : _mm_unpacklo_epi8(m2[q >> 1], m2[q >> 1]);
+		__m128i *p = (__m128i *)(px + 16 * q);
+		_mm_storeu_si128(p, blend4(_mm_loadu_si128(p), m4, full16));
+	}
+#else
+	for (unsigned x = 0; x < BLOCK; x++)
+		blend_px(px + 4 * x, m[x], full);
+#endif
 }
 
 void rast_fill(struct rast *r, const struct path *p, enum rast_rule rule,
@@ -391,43 +482,47 @@ void rast_fill(struct rast *r, const struct path *p, enum rast_rule rule,
 		return;
 	unsigned cw = dst->w, ch = dst->h;
 	accumulate(r, p, cw, ch);
-	struct src s = {.a = c.a, .ca = {(unsigned)c.r * c.a, (unsigned)c.g * c.a, (unsigned)c.b * c.a}};
-	s.full[0] = (uint8_t)div255(s.ca[0]);
-	s.full[1] = (uint8_t)div255(s.ca[1]);
-	s.full[2] = (uint8_t)div255(s.ca[2]);
-	s.full[3] = c.a;
+	const uint8_t full[4] = {(uint8_t)div255((unsigned)c.r * c.a), (uint8_t)div255((unsigned)c.g * c.a),
+				 (uint8_t)div255((unsigned)c.b * c.a), c.a};
+	uint8_t m[BLOCK], mu[BLOCK];
 
 	for (unsigned y = r->y_lo; y < r->y_hi; y++) {
-		unsigned x0, x1;
-		if (!sweep_row(r, y, cw, rule, &x0, &x1))
+		unsigned b0, b1, end;
+		if (!row_span(r, y, &b0, &b1, &end))
 			continue;
+		uint32_t *cells = r->acc + (size_t)y * acc_stride(r->w), sum = 0;
 		uint8_t *row = dst->px + (size_t)y * dst->stride;
-		/* Block by block (x0 is a block start): uniform blocks are
-		 * skipped when empty and filled when opaque and full. */
-		for (unsigned xa = x0; xa < x1; xa += 16) {
-			unsigned xb = xa + 16 < x1 ? xa + 16 : x1;
-			float u = r->uni[xa >> 4];
-			if (u >= 0) {
-				unsigned m = quantise(u);
-				if (m == 0)
+		unsigned x1 = end < cw ? end : cw;
+		for (unsigned b = b0; b <= b1; b++) {
+			unsigned xa = BLOCK * b, xb = xa + BLOCK < x1 ? xa + BLOCK : x1;
+			if (block_written(r, y, b)) {
+				sweep_block(cells + xa, &sum, rule, m);
+				if (xa >= xb)
 					continue;
-				if (m == 255 && c.a == 255) {
+				if (xb == xa + BLOCK) {
+					blend_block(row + 4 * xa, m, full);
+				} else {
 					for (unsigned x = xa; x < xb; x++)
-						memcpy(row + 4 * x, s.full, 4);
-					continue;
+						blend_px(row + 4 * x, m[x - xa], full);
 				}
-				for (unsigned x = xa; x < xb; x++)
-					blend(row + 4 * x, m, &s);
 				continue;
 			}
-			for (unsigned x = xa; x < xb; x++) {
-				unsigned m = quantise(r->cov[x]);
-				if (m == 255 && c.a == 255)
-					memcpy(row + 4 * x, s.full, 4);
-				else if (m)
-					blend(row + 4 * x, m, &s);
+			/* unwritten: one coverage throughout */
+			unsigned mc = quantise(rule_cov(sum, rule));
+			if (mc == 0 || xa >= xb)
+				continue;
+			if (mc == 255 && c.a == 255) {
+				for (unsigned x = xa; x < xb; x++)
+					memcpy(row + 4 * x, full, 4);
+			} else if (xb == xa + BLOCK) {
+				memset(mu, (int)mc, BLOCK);
+				blend_block(row + 4 * xa, mu, full);
+			} else {
+				for (unsigned x = xa; x < xb; x++)
+					blend_px(row + 4 * x, mc, full);
 			}
 		}
+		memset(r->blk + (size_t)y * r->blk_words, 0, r->blk_words * sizeof *r->blk);
 	}
 	r->y_lo = r->y_hi = 0;
 }

@@ -63,14 +63,13 @@ struct rast_canvas {
  * row is marked touched; each fill clears exactly what it touched. */
 struct rast {
 	unsigned w, h;      /* the largest canvas this workspace serves, pixels */
-	float *acc;         /* [h * (w + 2)]: per row, cell x holds cover(x) − cover(x−1),
-	                     * cover being the winding-weighted area of pixel x; x in 0..w+1 */
+	uint32_t *acc;      /* [h * stride], stride = w + 2 rounded up to 16: per row,
+	                     * cell x holds cover(x) − cover(x−1), cover being the
+	                     * winding-weighted area of pixel x in 1/65536 pixel
+	                     * (two's complement, wrapping); x in 0..w+1 */
 	uint64_t *blk;      /* [h * blk_words] per row, bit b set: some acc cell in
 	                     * [16b, 16b + 16) was written (the sweep skips the rest) */
 	unsigned blk_words; /* 64-bit words per row of blk */
-	float *cov;         /* [w + 16] one row of coverage in [0, 1], sweep scratch */
-	float *uni;         /* [blk_words * 64] per block of that row: its coverage if
-	                     * uniform (no acc cell written), else −1 */
 	unsigned y_lo, y_hi; /* rows touched by the current fill: [y_lo, y_hi), empty if y_lo >= y_hi */
 };
 
