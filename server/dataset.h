@@ -23,6 +23,7 @@
 #include "routing/coverage.h"
 #include "routing/graph.h"
 #include "routing/spatial.h"
+#include "tiles/ringidx.h"
 
 struct dataset {
 	/* identity */
@@ -58,6 +59,7 @@ struct dataset {
 
 	/* communities */
 	struct communityset comm;     /* arrays may point into the snapshot */
+	struct ringidx comm_idx;      /* their rings in chunks, for drawing; built at load */
 
 	/* base-map features (water, green, buildings …) of an OSM road source */
 	struct mapfeat_set feat;      /* arrays may point into the snapshot */

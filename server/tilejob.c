@@ -17,6 +17,7 @@ void tilejob_data(const struct dataset *d, const struct text_font *font, struct 
 		.station_count = d->station_count,
 		.station_grid = &d->station_grid,
 		.comm = &d->comm,
+		.comm_idx = &d->comm_idx,
 		.feat = &d->feat,
 		.feat_grid = &d->feat_grid,
 		.font = font,

@@ -394,6 +394,55 @@ static int draw_features(struct render_ws *w, const struct render_data *d,
 	return 0;
 }
 
+static int box_meets(const int32_t *a, const int32_t *b)
+{
+	return !(a[2] < b[0] || a[0] > b[2] || a[3] < b[1] || a[1] > b[3]);
+}
+
+/* Strokes community ring r where it comes near the tile, chunk by chunk
+ * (ringidx.h): each run of consecutive chunks whose boxes meet `box` (the
+ * tile grown by the stroke's reach) is projected and stroked as an open
+ * line, its dash pattern (of `period` px, 0: solid) shifted by the ring's
+ * length before it.  A run ends on a point of a chunk beyond the box, so
+ * its ends draw nothing visible.  Returns 0 when the ring's first point is
+ * inside the box — a run would end there, in sight (and a dashed ring
+ * restarts its pattern there): the caller strokes the ring whole — 1 when
+ * drawn, -1 on ENOMEM. */
+static int stroke_ring_chunks(struct render_ws *w, const struct render_data *d,
+			      const struct tile_proj *p, uint32_t r, const struct stroke_style *st,
+			      double period, const int32_t *box)
+{
+	const struct communityset *cs = d->comm;
+	const struct ringidx *ix = d->comm_idx;
+	uint32_t a = cs->ring_pt_first[r], nseg = cs->ring_pt_first[r + 1] - a - 1;
+	int32_t lon = cs->pt_lon_e7[a], lat = cs->pt_lat_e7[a];
+	if (lon >= box[0] && lon <= box[2] && lat >= box[1] && lat <= box[3])
+		return 0;
+	uint32_t c0 = ix->ring_first[r], c1 = ix->ring_first[r + 1];
+	for (uint32_t c = c0; c < c1;) {
+		if (!box_meets(ix->box + 4 * (size_t)c, box)) {
+			c++;
+			continue;
+		}
+		uint32_t e = c + 1;
+		while (e < c1 && box_meets(ix->box + 4 * (size_t)e, box))
+			e++;
+		uint32_t i0 = (c - c0) * RINGIDX_CHUNK, i1 = (e - c0) * RINGIDX_CHUNK;
+		if (i1 > nseg)
+			i1 = nseg;
+		if (project_ws(w, p, cs->pt_lon_e7, cs->pt_lat_e7, a + i0, a + i1 + 1))
+			return -1;
+		struct stroke_style rs = *st;
+		if (period > 0)
+			rs.dash_offset = (float)(st->dash_offset +
+						 fmod(ix->along[c] * p->world_px / TILE_SIZE, period));
+		if (stroke_near(w, p, i1 - i0 + 1, 0, &rs))
+			return -1;
+		c = e;
+	}
+	return 1;
+}
+
 /* Community polygons (fill) or their outlines (line). */
 static int draw_communities(struct render_ws *w, const struct render_data *d,
 			    const struct style_layer *l, const struct tile_proj *p, float zoom,
@@ -407,9 +456,23 @@ static int draw_communities(struct render_ws *w, const struct render_data *d,
 	path_reset(&w->path);
 	struct stroke_style st;
 	float dash[STYLE_MAX_DASH];
-	if (l->type == STYLE_LINE)
+	double period = 0;
+	int32_t box[4] = {0};
+	if (l->type == STYLE_LINE) {
 		stroke_style_of(&l->line, style_eval_width(&l->line.width, zoom) * scale, scale, &st,
 				dash);
+		/* the chunks a line's stroke can reach from */
+		double reach = stroke_reach(&st), bx0, by0, bx1, by1;
+		if (reach > MARGIN_PX * scale)
+			reach = MARGIN_PX * scale;
+		tile_bounds(p, reach, &bx0, &by0, &bx1, &by1);
+		box[0] = geo_to_e7(bx0), box[1] = geo_to_e7(by0);
+		box[2] = geo_to_e7(bx1), box[3] = geo_to_e7(by1);
+		for (unsigned i = 0; i < st.dash_count; i++)
+			period += st.dash[i];
+		if (st.dash_count % 2)
+			period *= 2;
+	}
 	for (uint32_t c = 0; c < cs->count; c++) {
 		const struct community *cm = &cs->items[c];
 		if (geo_from_e7(cm->max_lon_e7) < minx || geo_from_e7(cm->min_lon_e7) > maxx ||
@@ -417,6 +480,13 @@ static int draw_communities(struct render_ws *w, const struct render_data *d,
 			continue;
 		for (uint32_t r = cm->ring_first; r < cm->ring_first + cm->ring_count; r++) {
 			uint32_t a = cs->ring_pt_first[r], b = cs->ring_pt_first[r + 1];
+			if (l->type == STYLE_LINE && d->comm_idx) {
+				int done = stroke_ring_chunks(w, d, p, r, &st, period, box);
+				if (done < 0)
+					return -1;
+				if (done)
+					continue;
+			}
 			if (project_ws(w, p, cs->pt_lon_e7, cs->pt_lat_e7, a, b))
 				return -1;
 			if (l->type == STYLE_FILL)

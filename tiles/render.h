@@ -19,6 +19,7 @@
 #include "path.h"
 #include "pngenc.h"
 #include "raster.h"
+#include "ringidx.h"
 #include "routing/coverage.h"
 #include "routing/graph.h"
 #include "routing/spatial.h"
@@ -38,6 +39,7 @@ struct render_data {
 	uint32_t station_count;
 	const struct grid *station_grid;
 	const struct communityset *comm;
+	const struct ringidx *comm_idx;        /* comm's rings in chunks; NULL: project whole rings */
 	const struct mapfeat_set *feat;        /* base-map areas and lines, may be NULL */
 	const struct grid *feat_grid;          /* over feat's boxes; NULL: scan them all */
 	const struct text_font *font;          /* labels' font; NULL: no labels */

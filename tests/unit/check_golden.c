@@ -4,7 +4,9 @@
  * tests/golden/expected/NAME.png.
  *
  * A tile passes when at most GOLDEN_MAX_FRACTION of its pixels differ by more
- * than GOLDEN_TOL in some channel (straight RGBA).  On failure the fresh tile
+ * than GOLDEN_TOL in some channel, premultiplied (what a pixel shows over any
+ * background: a nearly transparent pixel, whose straight colour jumps with
+ * one level of rounding, counts by what it adds).  On failure the fresh tile
  * and a diff image (the expected tile faded to grey, differing pixels in red)
  * are written to tests/out/golden/ and the message says where.  The committed
  * PNG must also match its manifest hash, so the two cannot drift apart.
@@ -301,9 +303,12 @@ START_TEST(tile_matches)
 	size_t n = (size_t)aw * ah, bad = 0;
 	int worst = 0;
 	for (size_t p = 0; p < n; p++) {
-		int d = 0;
+		int d = 0, ea = exp[4 * p + 3], aa = act[4 * p + 3];
 		for (int c = 0; c < 4; c++) {
-			int v = abs(exp[4 * p + c] - act[4 * p + c]);
+			/* premultiplied: what the pixel adds over any background */
+			int e = c == 3 ? ea : (exp[4 * p + c] * ea + 127) / 255;
+			int a = c == 3 ? aa : (act[4 * p + c] * aa + 127) / 255;
+			int v = abs(e - a);
 			d = v > d ? v : d;
 		}
 		bad += d > GOLDEN_TOL;
@@ -392,6 +397,44 @@ START_TEST(deterministic)
 }
 END_TEST
 
+/* Community outlines drawn chunk by chunk (ringidx.h) show what the whole
+ * rings show: every golden tile drawn both ways.  Dashes may shift by float
+ * rounding of their phase (a level or two of a pixel), nothing more. */
+START_TEST(ring_chunks_same_pixels)
+{
+	ck_assert_msg(!manifest_err[0], "%s", manifest_err);
+	ck_assert_msg(!load_err[0], "%s", load_err);
+	struct render_ws w;
+	ck_assert_int_eq(render_ws_init(&w), YZ_OK);
+	static uint8_t whole[512 * 512 * 4];
+	unsigned compared = 0;
+	for (unsigned i = 0; i < tile_count; i++) {
+		struct render_data rd;
+		tilejob_data(tiles[i].d, font, &rd);
+		tilejob_coverage(tiles[i].d, tiles[i].mode, tiles[i].minutes, &rd);
+		if (!rd.comm || !rd.comm->count)
+			continue;
+		ck_assert_ptr_nonnull(rd.comm_idx);
+		const struct ringidx *ix = rd.comm_idx;
+		rd.comm_idx = NULL;
+		ck_assert_int_eq(render_tile(&w, &rd, tiles[i].st, &tiles[i].t), YZ_OK);
+		size_t bytes = (size_t)w.canvas.h * w.canvas.stride;
+		memcpy(whole, w.canvas.px, bytes);
+		rd.comm_idx = ix;
+		ck_assert_int_eq(render_tile(&w, &rd, tiles[i].st, &tiles[i].t), YZ_OK);
+		int worst = 0;
+		for (size_t k = 0; k < bytes; k++) {
+			int dv = abs((int)whole[k] - (int)w.canvas.px[k]);
+			worst = dv > worst ? dv : worst;
+		}
+		ck_assert_msg(worst <= 3, "%s: chunked outlines differ by %d", tiles[i].name, worst);
+		compared++;
+	}
+	ck_assert_uint_gt(compared, 0);
+	render_ws_fini(&w);
+}
+END_TEST
+
 Suite *golden_suite(void)
 {
 	read_manifest();
@@ -402,6 +445,7 @@ Suite *golden_suite(void)
 	tcase_add_test(tc, manifest_well_formed);
 	tcase_add_loop_test(tc, tile_matches, 0, tile_count ? (int)tile_count : 1);
 	tcase_add_test(tc, deterministic);
+	tcase_add_test(tc, ring_chunks_same_pixels);
 	suite_add_tcase(s, tc);
 	return s;
 }
