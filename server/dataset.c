@@ -431,7 +431,8 @@ static enum yz_err dataset_finish(struct dataset *d, struct yz_errbuf *eb)
 	search_fini(&s);
 	if (comm_spans_build(&d->comm_spans, &d->net, &d->piece_grid, &d->comm) ||
 	    ringidx_build(&d->comm_idx, d->comm.ring_count, d->comm.ring_pt_first, d->comm.pt_lon_e7,
-			  d->comm.pt_lat_e7))
+			  d->comm.pt_lat_e7) ||
+	    roadchain_build(&d->road_chain, &d->net))
 		return yz_fail(eb, YZ_ENOMEM, "out of memory");
 	return grid_build_boxes(&d->feat_grid, d->feat.bbox, d->feat.count, eb);
 }
@@ -700,6 +701,7 @@ void dataset_free(struct dataset *d)
 	comm_spans_free(&d->comm_spans);
 	grid_free(&d->feat_grid);
 	ringidx_free(&d->comm_idx);
+	roadchain_free(&d->road_chain);
 	free((void *)d->net.pt_seg);
 	free((void *)d->net.pt_cum);
 	free(d->station_hours);

@@ -24,6 +24,7 @@
 #include "routing/graph.h"
 #include "routing/spatial.h"
 #include "tiles/ringidx.h"
+#include "tiles/roadchain.h"
 
 struct dataset {
 	/* identity */
@@ -38,6 +39,7 @@ struct dataset {
 	struct network net;
 	struct graph graph[MODE_COUNT];
 	struct grid piece_grid;       /* over the network's shape pieces */
+	struct roadchain road_chain;  /* segments joined end to end for drawing; built at load */
 	uint32_t road_ways;           /* usable ways read */
 
 	/* stations */

@@ -13,6 +13,7 @@ void tilejob_data(const struct dataset *d, const struct text_font *font, struct 
 	*out = (struct render_data){
 		.net = &d->net,
 		.piece_grid = &d->piece_grid,
+		.chain = &d->road_chain,
 		.stations = d->stations,
 		.station_count = d->station_count,
 		.station_grid = &d->station_grid,

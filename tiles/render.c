@@ -58,6 +58,7 @@ void render_ws_fini(struct render_ws *w)
 	path_fini(&w->path);
 	free(w->xy);
 	free(w->seg_stamp);
+	free(w->seg_drawn);
 	free(w->segs);
 	text_shaper_free(w->shaper);
 	label_ws_free(w->labels);
@@ -126,13 +127,19 @@ static int select_segments(struct render_ws *w, const struct render_data *d,
 		return 0;
 	if (w->seg_cap < net->seg_count) {
 		free(w->seg_stamp);
+		free(w->seg_drawn);
 		w->seg_stamp = calloc(net->seg_count, sizeof *w->seg_stamp);
-		if (!w->seg_stamp) {
+		w->seg_drawn = calloc(net->seg_count, sizeof *w->seg_drawn);
+		if (!w->seg_stamp || !w->seg_drawn) {
+			free(w->seg_stamp);
+			free(w->seg_drawn);
+			w->seg_stamp = w->seg_drawn = NULL;
 			w->seg_cap = 0;
 			return -1;
 		}
 		w->seg_cap = net->seg_count;
 		w->stamp = 0;
+		w->drawn_stamp = 0;
 	}
 	if (++w->stamp == 0) {
 		memset(w->seg_stamp, 0, (size_t)w->seg_cap * sizeof *w->seg_stamp);
@@ -239,19 +246,113 @@ static int stroke_near(struct render_ws *w, const struct tile_proj *p, uint32_t 
 	return 0;
 }
 
-/* Append the roads of `mask` as strokes of `width` px. */
+/* Whether segment s goes into the current stroke_roads pass: taken for the
+ * tile, of the pass's classes, not stroked yet. */
+static int chain_usable(const struct render_ws *w, const struct network *net, uint32_t s,
+			uint32_t mask)
+{
+	return w->seg_stamp[s] == w->stamp && (mask & (1u << net->seg_class[s])) &&
+	       w->seg_drawn[s] != w->drawn_stamp;
+}
+
+/* Projects segment s onto w->xy from point n on, thinned as a line of its
+ * own (decimate: its ends stay), then walked from its end `from` (0: its
+ * first point).  Thinning in the segment's own order, whatever the walk's,
+ * gives every tile the same points.  The first point goes over point n − 1
+ * when `join` (the previous segment ended on that node).  Returns the new
+ * count, or UINT32_MAX on ENOMEM. */
+static uint32_t append_seg(struct render_ws *w, const struct network *net, const struct tile_proj *p,
+			   uint32_t s, unsigned from, int join, uint32_t n)
+{
+	uint32_t a = net->seg_pt_first[s], b = net->seg_pt_first[s + 1];
+	if (join)
+		n--;
+	if (xy_reserve(w, n + (b - a)))
+		return UINT32_MAX;
+	float *xy = w->xy + 2 * (size_t)n;
+	project(xy, p, net->pt_lon_e7, net->pt_lat_e7, a, b);
+	uint32_t k = decimate(xy, b - a, DECIMATE_PX);
+	if (from)
+		for (uint32_t i = 0, j = k - 1; i < j; i++, j--) {
+			float tx = xy[2 * i], ty = xy[2 * i + 1];
+			xy[2 * i] = xy[2 * j];
+			xy[2 * i + 1] = xy[2 * j + 1];
+			xy[2 * j] = tx;
+			xy[2 * j + 1] = ty;
+		}
+	return n + k;
+}
+
+/* Projects the chain through segment s (roadchain.h) — the segments linked
+ * end to end with it that this pass takes — into w->xy, marking them
+ * stroked.  Returns the point count, or UINT32_MAX on ENOMEM; *ring is set
+ * when the chain closes on itself (its last point is then its first). */
+static uint32_t project_chain(struct render_ws *w, const struct render_data *d,
+			      const struct tile_proj *p, uint32_t s, uint32_t mask, int *ring)
+{
+	const struct network *net = d->net;
+	const uint32_t *link = d->chain->link;
+	/* back to the chain's first segment and the end it starts from (a
+	 * cycle comes back to s: it starts there) */
+	uint32_t c = s;
+	unsigned from = 0;
+	for (;;) {
+		uint32_t l = link[2 * c + from];
+		if (l == ROADCHAIN_NONE || !chain_usable(w, net, l / 2, mask) || l / 2 == s)
+			break;
+		c = l / 2;
+		from = 1 - l % 2; /* the previous one is entered at its other end */
+	}
+	uint32_t n = 0, start = c, start_from = from;
+	*ring = 0;
+	for (int join = 0;; join = 1) {
+		w->seg_drawn[c] = w->drawn_stamp;
+		n = append_seg(w, net, p, c, from, join, n);
+		if (n == UINT32_MAX)
+			return n;
+		uint32_t l = link[2 * c + 1 - from];
+		if (l == ROADCHAIN_NONE)
+			return n;
+		if (!chain_usable(w, net, l / 2, mask)) {
+			*ring = l / 2 == start && l % 2 == start_from && n > 2;
+			return n;
+		}
+		c = l / 2;
+		from = l % 2;
+	}
+}
+
+/* Append the roads of `mask` as strokes of `width` px: chained segments
+ * (d->chain) as one line, unless dashed — a chain's pattern would start
+ * wherever the tile picks the chain up, so a dashed line keeps starting it
+ * at every segment's first point, the same in every tile. */
 static int stroke_roads(struct render_ws *w, const struct render_data *d, const struct tile_proj *p,
 			uint32_t mask, const struct stroke_style *st)
 {
 	const struct network *net = d->net;
+	int chained = d->chain && d->chain->seg_count == net->seg_count && !st->dash_count;
+	if (chained && ++w->drawn_stamp == 0) {
+		memset(w->seg_drawn, 0, (size_t)w->seg_cap * sizeof *w->seg_drawn);
+		w->drawn_stamp = 1;
+	}
 	for (uint32_t k = 0; k < w->seg_count; k++) {
-		uint32_t s = w->segs[k];
+		uint32_t s = w->segs[k], n;
 		if (!(mask & (1u << net->seg_class[s])))
 			continue;
+		if (chained) {
+			if (w->seg_drawn[s] == w->drawn_stamp)
+				continue;
+			int ring;
+			n = project_chain(w, d, p, s, mask, &ring);
+			if (n == UINT32_MAX || stroke_near(w, p, ring ? n - 1 : n, ring, st))
+				return -1;
+			continue;
+		}
 		uint32_t a = net->seg_pt_first[s], b = net->seg_pt_first[s + 1];
 		if (project_ws(w, p, net->pt_lon_e7, net->pt_lat_e7, a, b))
 			return -1;
-		if (stroke_near(w, p, decimate(w->xy, b - a, DECIMATE_PX), 0, st))
+		n = b - a;
+		if (stroke_near(w, p, decimate(w->xy, n, DECIMATE_PX), 0, st))
 			return -1;
 	}
 	return w->path.failed ? -1 : 0;

@@ -20,6 +20,7 @@
 #include "pngenc.h"
 #include "raster.h"
 #include "ringidx.h"
+#include "roadchain.h"
 #include "routing/coverage.h"
 #include "routing/graph.h"
 #include "routing/spatial.h"
@@ -35,6 +36,7 @@ struct label_cand;
 struct render_data {
 	const struct network *net;
 	const struct grid *piece_grid;         /* over the network's pieces */
+	const struct roadchain *chain;         /* segments joined for drawing; NULL: one by one */
 	const struct station *stations;
 	uint32_t station_count;
 	const struct grid *station_grid;
@@ -68,6 +70,8 @@ struct render_ws {
 	uint32_t xy_cap;
 	uint32_t *seg_stamp;        /* segments already taken in this tile */
 	uint32_t seg_cap, stamp;
+	uint32_t *seg_drawn;        /* [seg_cap] segments already stroked in this pass */
+	uint32_t drawn_stamp;
 	uint32_t *feat_stamp;       /* base-map features already taken by a layer */
 	uint32_t feat_cap, feat_cur;
 	uint32_t *segs;             /* segments touching the tile */
