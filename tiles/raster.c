@@ -462,7 +462,11 @@ static inline void blend_block(uint8_t *px, const uint8_t *m, const uint8_t *ful
 					full[3]);
 	__m128i mm = _mm_loadu_si128((const __m128i *)m);
 	__m128i m2[2] = {_mm_unpacklo_epi8(mm, mm), _mm_unpackhi_epi8(mm, mm)};
+	uint32_t m32[4];
+	memcpy(m32, m, sizeof m32);
 	for (int q = 0; q < 4; q++) {
+		if (!m32[q])
+			continue; /* 4 pixels uncovered: most of a thin line's block */
 		__m128i m4 = q & 1 ? _mm_unpackhi_epi8(m2[q >> 1], m2[q >> 1])
 				   : _mm_unpacklo_epi8(m2[q >> 1], m2[q >> 1]);
 		__m128i *p = (__m128i *)(px + 16 * q);
@@ -495,11 +499,16 @@ void rast_fill(struct rast *r, const struct path *p, enum rast_rule rule,
 		unsigned x1 = end < cw ? end : cw;
 		for (unsigned b = b0; b <= b1; b++) {
 			unsigned xa = BLOCK * b, xb = xa + BLOCK < x1 ? xa + BLOCK : x1;
+			/* A block short of x1 (a row's last) still goes through
+			 * blend_block when it fits the canvas: coverage 0 beyond
+			 * x1 leaves those pixels as they are. */
+			int whole = xa + BLOCK <= cw;
 			if (block_written(r, y, b)) {
 				sweep_block(cells + xa, &sum, rule, m);
 				if (xa >= xb)
 					continue;
-				if (xb == xa + BLOCK) {
+				if (whole) {
+					memset(m + (xb - xa), 0, BLOCK - (xb - xa));
 					blend_block(row + 4 * xa, m, full);
 				} else {
 					for (unsigned x = xa; x < xb; x++)
@@ -514,8 +523,9 @@ void rast_fill(struct rast *r, const struct path *p, enum rast_rule rule,
 			if (mc == 255 && c.a == 255) {
 				for (unsigned x = xa; x < xb; x++)
 					memcpy(row + 4 * x, full, 4);
-			} else if (xb == xa + BLOCK) {
-				memset(mu, (int)mc, BLOCK);
+			} else if (whole) {
+				memset(mu, (int)mc, xb - xa);
+				memset(mu + (xb - xa), 0, BLOCK - (xb - xa));
 				blend_block(row + 4 * xa, mu, full);
 			} else {
 				for (unsigned x = xa; x < xb; x++)
