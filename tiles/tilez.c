@@ -150,7 +150,29 @@ static size_t tokenize(const struct tilez *z, const uint8_t *data, size_t n, uns
 	while (i < n) {
 		size_t max = n - i < MAX_MATCH ? n - i : MAX_MATCH, best = 0;
 		unsigned dist = 0, step = z->to_start[col];
-		if (step == 0 && max >= MIN_MATCH) {
+		if (step == 0 && max >= 8 && i >= near && i >= far) {
+			/* the common case, both references in reach: one 8-byte
+			 * compare each tells a busy pixel (neither matches its
+			 * first three bytes) at once; the same choice as below */
+			uint64_t x, yn, yf;
+			memcpy(&x, data + i, 8);
+			memcpy(&yn, data + i - near, 8);
+			memcpy(&yf, data + i - far, 8);
+			uint64_t dn = x ^ yn, df = x ^ yf;
+			if (!(dn & 0xffffff) || !(df & 0xffffff)) {
+				best = dn ? (unsigned)__builtin_ctzll(dn) >> 3
+					  : 8 + match_len(data + i + 8, data + i + 8 - near, max - 8);
+				dist = near;
+				if (best < max) {
+					size_t l = df ? (unsigned)__builtin_ctzll(df) >> 3
+						      : 8 + match_len(data + i + 8, data + i + 8 - far, max - 8);
+					if (l > best) {
+						best = l;
+						dist = far;
+					}
+				}
+			}
+		} else if (step == 0 && max >= MIN_MATCH) {
 			if (i >= near) {
 				best = match_len(data + i, data + i - near, max);
 				dist = near;
