@@ -100,7 +100,7 @@ static inline int32_t round_cell(double v)
  * and covers a height d (signed by direction: +dy going down).  Cell values
  * are the piece's area right of the line, per column, differenced along x;
  * see the file comment.  ox + ceil(max(xa, xb)) + 1 <= w + 1 by clipping. */
-static inline void add_row(struct rast *r, unsigned y, unsigned ox, double xa, double xb, double d)
+static inline __attribute__((always_inline)) void add_row(struct rast *r, unsigned y, unsigned ox, double xa, double xb, double d)
 {
 	/* unsigned: a path piling up 2^15 windings in one cell wraps, no UB */
 	uint32_t *row = r->acc + (size_t)y * acc_stride(r->w) + ox;
