@@ -367,23 +367,26 @@ static unsigned rle_lengths(const uint8_t *lens, unsigned total, uint8_t *sym, u
 struct bits {
 	uint8_t *p;
 	uint64_t acc;
-	unsigned n; /* bits in acc, < 32 between calls */
+	unsigned n; /* bits in acc, < 8 between calls */
 };
 
+/* Appends the k <= 30 low bits of v.  The whole bytes go out at once, with
+ * no branch: 8 bytes are stored (those past the last whole one are
+ * rewritten later; the output has tilez_bound's slack). */
 static inline void put(struct bits *b, uint32_t v, unsigned k)
 {
 	b->acc |= (uint64_t)v << b->n;
 	b->n += k;
-	if (b->n >= 32) {
-		uint32_t lo = (uint32_t)b->acc;
-		b->p[0] = (uint8_t)lo;
-		b->p[1] = (uint8_t)(lo >> 8);
-		b->p[2] = (uint8_t)(lo >> 16);
-		b->p[3] = (uint8_t)(lo >> 24);
-		b->p += 4;
-		b->acc >>= 32;
-		b->n -= 32;
-	}
+	unsigned bytes = b->n >> 3;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(b->p, &b->acc, 8);
+#else
+	for (unsigned i = 0; i < 8; i++)
+		b->p[i] = (uint8_t)(b->acc >> 8 * i);
+#endif
+	b->p += bytes;
+	b->acc >>= 8 * bytes;
+	b->n &= 7;
 }
 
 /* Out to the next byte boundary. */
