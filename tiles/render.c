@@ -500,26 +500,53 @@ static int box_meets(const int32_t *a, const int32_t *b)
 	return !(a[2] < b[0] || a[0] > b[2] || a[3] < b[1] || a[1] > b[3]);
 }
 
+/* Projects chunks [c, e) of community ring r (ringidx.h) onto w->xy as one
+ * line, each chunk thinned on its own (decimate keeps its ends), so every
+ * tile gets the same points for a chunk wherever its run starts.  Returns
+ * the point count, or UINT32_MAX on ENOMEM. */
+static uint32_t project_chunks(struct render_ws *w, const struct render_data *d,
+			       const struct tile_proj *p, uint32_t r, uint32_t c, uint32_t e)
+{
+	const struct communityset *cs = d->comm;
+	uint32_t a = cs->ring_pt_first[r], nseg = cs->ring_pt_first[r + 1] - a - 1;
+	uint32_t c0 = d->comm_idx->ring_first[r], n = 0;
+	for (uint32_t q = c; q < e; q++) {
+		uint32_t i0 = (q - c0) * RINGIDX_CHUNK, i1 = i0 + RINGIDX_CHUNK;
+		if (i1 > nseg)
+			i1 = nseg;
+		if (n)
+			n--; /* the chunk starts on the previous one's last point */
+		if (xy_reserve(w, n + i1 - i0 + 1))
+			return UINT32_MAX;
+		float *xy = w->xy + 2 * (size_t)n;
+		project(xy, p, cs->pt_lon_e7, cs->pt_lat_e7, a + i0, a + i1 + 1);
+		n += decimate(xy, i1 - i0 + 1, DECIMATE_PX);
+	}
+	return n;
+}
+
 /* Strokes community ring r where it comes near the tile, chunk by chunk
  * (ringidx.h): each run of consecutive chunks whose boxes meet `box` (the
  * tile grown by the stroke's reach) is projected and stroked as an open
  * line, its dash pattern (of `period` px, 0: solid) shifted by the ring's
  * length before it.  A run ends on a point of a chunk beyond the box, so
- * its ends draw nothing visible.  Returns 0 when the ring's first point is
- * inside the box — a run would end there, in sight (and a dashed ring
- * restarts its pattern there): the caller strokes the ring whole — 1 when
- * drawn, -1 on ENOMEM. */
+ * its ends draw nothing visible.  When the ring's first point is inside the
+ * box, a run would end there, in sight (and a dashed ring restarts its
+ * pattern there): the ring is stroked whole, as a ring.  -1 on ENOMEM. */
 static int stroke_ring_chunks(struct render_ws *w, const struct render_data *d,
 			      const struct tile_proj *p, uint32_t r, const struct stroke_style *st,
 			      double period, const int32_t *box)
 {
 	const struct communityset *cs = d->comm;
 	const struct ringidx *ix = d->comm_idx;
-	uint32_t a = cs->ring_pt_first[r], nseg = cs->ring_pt_first[r + 1] - a - 1;
+	uint32_t a = cs->ring_pt_first[r], c0 = ix->ring_first[r], c1 = ix->ring_first[r + 1], n;
 	int32_t lon = cs->pt_lon_e7[a], lat = cs->pt_lat_e7[a];
-	if (lon >= box[0] && lon <= box[2] && lat >= box[1] && lat <= box[3])
-		return 0;
-	uint32_t c0 = ix->ring_first[r], c1 = ix->ring_first[r + 1];
+	if (lon >= box[0] && lon <= box[2] && lat >= box[1] && lat <= box[3]) {
+		n = project_chunks(w, d, p, r, c0, c1);
+		if (n == UINT32_MAX)
+			return -1;
+		return n > 1 ? stroke_near(w, p, n - 1, 1, st) : 0;
+	}
 	for (uint32_t c = c0; c < c1;) {
 		if (!box_meets(ix->box + 4 * (size_t)c, box)) {
 			c++;
@@ -528,20 +555,18 @@ static int stroke_ring_chunks(struct render_ws *w, const struct render_data *d,
 		uint32_t e = c + 1;
 		while (e < c1 && box_meets(ix->box + 4 * (size_t)e, box))
 			e++;
-		uint32_t i0 = (c - c0) * RINGIDX_CHUNK, i1 = (e - c0) * RINGIDX_CHUNK;
-		if (i1 > nseg)
-			i1 = nseg;
-		if (project_ws(w, p, cs->pt_lon_e7, cs->pt_lat_e7, a + i0, a + i1 + 1))
+		n = project_chunks(w, d, p, r, c, e);
+		if (n == UINT32_MAX)
 			return -1;
 		struct stroke_style rs = *st;
 		if (period > 0)
 			rs.dash_offset = (float)(st->dash_offset +
 						 fmod(ix->along[c] * p->world_px / TILE_SIZE, period));
-		if (stroke_near(w, p, i1 - i0 + 1, 0, &rs))
+		if (stroke_near(w, p, n, 0, &rs))
 			return -1;
 		c = e;
 	}
-	return 1;
+	return 0;
 }
 
 /* Community polygons (fill) or their outlines (line). */
@@ -582,11 +607,9 @@ static int draw_communities(struct render_ws *w, const struct render_data *d,
 		for (uint32_t r = cm->ring_first; r < cm->ring_first + cm->ring_count; r++) {
 			uint32_t a = cs->ring_pt_first[r], b = cs->ring_pt_first[r + 1];
 			if (l->type == STYLE_LINE && d->comm_idx) {
-				int done = stroke_ring_chunks(w, d, p, r, &st, period, box);
-				if (done < 0)
+				if (stroke_ring_chunks(w, d, p, r, &st, period, box))
 					return -1;
-				if (done)
-					continue;
+				continue;
 			}
 			if (project_ws(w, p, cs->pt_lon_e7, cs->pt_lat_e7, a, b))
 				return -1;
