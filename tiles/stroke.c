@@ -621,6 +621,11 @@ void stroke_marker_pin(struct path *out, float x, float y, float r, float hole_r
 
 /* Whether segment a–b can reach the box [lo, hi]² (its bounding box meets
  * it). */
+static inline int pt_in_box(const float *a, float lo, float hi)
+{
+	return a[0] >= lo && a[0] <= hi && a[1] >= lo && a[1] <= hi;
+}
+
 static inline int seg_near(const float *a, const float *b, float lo, float hi)
 {
 	return !((a[0] < lo && b[0] < lo) || (a[0] > hi && b[0] > hi) || (a[1] < lo && b[1] < lo) ||
@@ -631,11 +636,17 @@ static inline int seg_near(const float *a, const float *b, float lo, float hi)
  * shifted `along` px in, taken modulo the period so that the float offset
  * keeps its precision far along a long line. */
 static void near_run(struct path *out, const float *xy, uint32_t n, const struct stroke_style *st,
-		     float tolerance, double period, double along)
+		     float tolerance, double period, double along, float lo, float hi)
 {
 	struct stroke_style rs = *st;
 	if (period > 0)
 		rs.dash_offset = (float)((double)st->dash_offset + fmod(along, period));
+	/* Both ends beyond the box: their caps are out of sight (the box
+	 * reaches past any cap), so they need no points.  A dashed run keeps
+	 * its caps: every dash has two. */
+	const float *e = xy + 2 * (size_t)(n - 1);
+	if (period <= 0 && !pt_in_box(xy, lo, hi) && !pt_in_box(e, lo, hi))
+		rs.cap = STROKE_CAP_BUTT;
 	stroke_polyline(out, xy, n, 0, &rs, tolerance);
 }
 
@@ -687,14 +698,15 @@ void stroke_polyline_near(struct path *out, const float *xy, uint32_t n, int clo
 			uint32_t pts = run_len + 1;
 			if (run_first + pts <= n) {
 				near_run(out, xy + 2 * run_first, pts, st, tolerance, period,
-					 run_along);
+					 run_along, lo, hi);
 			} else {
 				/* through a ring's first point: copied in a row */
 				for (uint32_t q = 0; q < pts; q++) {
 					scratch[2 * q] = xy[2 * ((run_first + q) % n)];
 					scratch[2 * q + 1] = xy[2 * ((run_first + q) % n) + 1];
 				}
-				near_run(out, scratch, pts, st, tolerance, period, run_along);
+				near_run(out, scratch, pts, st, tolerance, period, run_along, lo,
+					 hi);
 			}
 			run_len = 0;
 		}
