@@ -75,7 +75,7 @@ void path_move_to(struct path *p, float x, float y)
 	path_line_to(p, x, y);
 }
 
-void path_line_to(struct path *p, float x, float y)
+void path_line_to_slow(struct path *p, float x, float y)
 {
 	if (p->failed || !p->ring_count)
 		return;

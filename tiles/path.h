@@ -26,7 +26,19 @@ void path_reset(struct path *p);
 /* Building: rings are implicitly closed (the last point joins the first);
  * a ring with fewer than 3 points contributes nothing to a fill. */
 void path_move_to(struct path *p, float x, float y); /* starts a new ring */
-void path_line_to(struct path *p, float x, float y); /* extends the current ring */
+void path_line_to_slow(struct path *p, float x, float y);
+
+/* Extends the current ring.  Inline: the stroker adds every point here. */
+static inline void path_line_to(struct path *p, float x, float y)
+{
+	if (p->pt_count < p->pt_cap && p->ring_count && !p->failed) {
+		p->xy[2 * p->pt_count] = x;
+		p->xy[2 * p->pt_count + 1] = y;
+		p->ring_first[p->ring_count] = ++p->pt_count;
+		return;
+	}
+	path_line_to_slow(p, x, y);
+}
 
 /* Appends the ring xy[0..n) (n points, implicitly closed) cut to the box
  * [lo, hi]² (Sutherland–Hodgman): inside the box its winding is the ring's,
