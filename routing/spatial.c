@@ -178,6 +178,39 @@ enum yz_err grid_build_boxes(struct grid *g, const int32_t *box_e7, uint32_t n,
 	return build(g, &r, eb);
 }
 
+enum yz_err grid_segments_of(struct grid *g, const struct grid *pieces, const struct network *net,
+			     struct yz_errbuf *eb)
+{
+	memset(g, 0, sizeof *g);
+	size_t cells = (size_t)pieces->cols * pieces->rows;
+	uint32_t *first = malloc((cells + 1) * sizeof *first);
+	uint32_t *items = malloc((pieces->item_count ? pieces->item_count : 1) * sizeof *items);
+	if (!first || !items) {
+		free(first);
+		free(items);
+		return yz_fail(eb, YZ_ENOMEM, "spatial index: out of memory");
+	}
+	/* a cell lists its pieces in increasing order, so one segment's
+	 * pieces there are next to each other: keep the first of each run */
+	uint32_t n = 0;
+	for (size_t c = 0; c < cells; c++) {
+		first[c] = n;
+		uint32_t last = UINT32_MAX;
+		for (uint32_t i = pieces->cell_first[c]; i < pieces->cell_first[c + 1]; i++) {
+			uint32_t s = network_piece_seg(net, pieces->cell_items[i]);
+			if (s != last)
+				items[n++] = s;
+			last = s;
+		}
+	}
+	first[cells] = n;
+	*g = *pieces;
+	g->cell_first = first;
+	g->cell_items = items;
+	g->item_count = n;
+	return YZ_OK;
+}
+
 void grid_free(struct grid *g)
 {
 	free((void *)g->cell_first);

@@ -35,6 +35,11 @@ enum yz_err grid_build_points(struct grid *g, const int32_t *lon_e7, const int32
 enum yz_err grid_build_boxes(struct grid *g, const int32_t *box_e7, uint32_t n,
 			     struct yz_errbuf *eb);
 
+/* The same cells as a piece grid, listing the segments that own their
+ * pieces, each once per cell (what drawing wants: whole segments). */
+enum yz_err grid_segments_of(struct grid *g, const struct grid *pieces, const struct network *net,
+			     struct yz_errbuf *eb);
+
 void grid_free(struct grid *g);
 
 /* Cell coordinates of a point, clamped to the grid. */

@@ -434,6 +434,9 @@ static enum yz_err dataset_finish(struct dataset *d, struct yz_errbuf *eb)
 			  d->comm.pt_lat_e7) ||
 	    roadchain_build(&d->road_chain, &d->net))
 		return yz_fail(eb, YZ_ENOMEM, "out of memory");
+	enum yz_err err = grid_segments_of(&d->seg_grid, &d->piece_grid, &d->net, eb);
+	if (err)
+		return err;
 	return grid_build_boxes(&d->feat_grid, d->feat.bbox, d->feat.count, eb);
 }
 
@@ -702,6 +705,7 @@ void dataset_free(struct dataset *d)
 	grid_free(&d->feat_grid);
 	ringidx_free(&d->comm_idx);
 	roadchain_free(&d->road_chain);
+	grid_free(&d->seg_grid);
 	free((void *)d->net.pt_seg);
 	free((void *)d->net.pt_cum);
 	free(d->station_hours);

@@ -40,6 +40,7 @@ struct dataset {
 	struct graph graph[MODE_COUNT];
 	struct grid piece_grid;       /* over the network's shape pieces */
 	struct roadchain road_chain;  /* segments joined end to end for drawing; built at load */
+	struct grid seg_grid;         /* piece_grid's cells listing segments, for drawing; at load */
 	uint32_t road_ways;           /* usable ways read */
 
 	/* stations */

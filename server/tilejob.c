@@ -14,6 +14,7 @@ void tilejob_data(const struct dataset *d, const struct text_font *font, struct 
 		.net = &d->net,
 		.piece_grid = &d->piece_grid,
 		.chain = &d->road_chain,
+		.seg_grid = &d->seg_grid,
 		.stations = d->stations,
 		.station_count = d->station_count,
 		.station_grid = &d->station_grid,

@@ -147,7 +147,7 @@ static int select_segments(struct render_ws *w, const struct render_data *d,
 	}
 	double minx, miny, maxx, maxy;
 	tile_bounds(p, margin, &minx, &miny, &maxx, &maxy);
-	const struct grid *g = d->piece_grid;
+	const struct grid *g = d->seg_grid ? d->seg_grid : d->piece_grid;
 	int32_t cx0, cy0, cx1, cy1;
 	grid_cell_of(g, geo_to_e7(minx), geo_to_e7(miny), &cx0, &cy0);
 	grid_cell_of(g, geo_to_e7(maxx), geo_to_e7(maxy), &cx1, &cy1);
@@ -158,7 +158,8 @@ static int select_segments(struct render_ws *w, const struct render_data *d,
 		for (int32_t x = cx0; x <= cx1; x++) {
 			size_t cell = (size_t)y * g->cols + (size_t)x;
 			for (uint32_t i = g->cell_first[cell]; i < g->cell_first[cell + 1]; i++) {
-				uint32_t s = network_piece_seg(net, g->cell_items[i]);
+				uint32_t s = d->seg_grid ? g->cell_items[i]
+							 : network_piece_seg(net, g->cell_items[i]);
 				if (w->seg_stamp[s] == w->stamp)
 					continue;
 				w->seg_stamp[s] = w->stamp;

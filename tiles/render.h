@@ -37,6 +37,7 @@ struct render_data {
 	const struct network *net;
 	const struct grid *piece_grid;         /* over the network's pieces */
 	const struct roadchain *chain;         /* segments joined for drawing; NULL: one by one */
+	const struct grid *seg_grid;           /* piece_grid's cells listing segments; NULL: use pieces */
 	const struct station *stations;
 	uint32_t station_count;
 	const struct grid *station_grid;

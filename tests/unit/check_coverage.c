@@ -390,6 +390,40 @@ static void net_bbox(const struct dataset *d, int32_t *x0, int32_t *y0, int32_t 
 
 /* Communities that tile the network (west half, east half with a hole, the
  * hole) have road lengths that add up to the whole. */
+/* The drawing grid (grid_segments_of): each cell lists exactly the
+ * segments owning the piece grid's pieces there, each once. */
+START_TEST(segment_grid_lists_piece_owners)
+{
+	struct dataset *d = shared_load_roads("shanghai_huangpu_small/shanghai_huangpu.osm.pbf");
+	const struct grid *pg = &d->piece_grid, *sg = &d->seg_grid;
+	ck_assert_uint_eq(sg->cols, pg->cols);
+	ck_assert_uint_eq(sg->rows, pg->rows);
+	ck_assert_uint_gt(sg->item_count, 0);
+	ck_assert_uint_lt(sg->item_count, pg->item_count);
+	uint8_t *seen = calloc(d->net.seg_count, 1);
+	ck_assert_ptr_nonnull(seen);
+	for (size_t c = 0; c < (size_t)pg->cols * pg->rows; c++) {
+		for (uint32_t i = sg->cell_first[c]; i < sg->cell_first[c + 1]; i++) {
+			uint32_t s = sg->cell_items[i];
+			ck_assert_uint_lt(s, d->net.seg_count);
+			ck_assert_msg(!seen[s], "cell %zu lists segment %u twice", c, s);
+			seen[s] = 1;
+		}
+		for (uint32_t i = pg->cell_first[c]; i < pg->cell_first[c + 1]; i++) {
+			uint32_t s = network_piece_seg(&d->net, pg->cell_items[i]);
+			ck_assert_msg(seen[s], "cell %zu misses segment %u", c, s);
+			seen[s] = 2;
+		}
+		for (uint32_t i = sg->cell_first[c]; i < sg->cell_first[c + 1]; i++) {
+			ck_assert_msg(seen[sg->cell_items[i]] == 2, "cell %zu lists segment %u, no piece of it",
+				      c, sg->cell_items[i]);
+			seen[sg->cell_items[i]] = 0;
+		}
+	}
+	free(seen);
+}
+END_TEST
+
 START_TEST(clipped_lengths_sum_to_total)
 {
 	struct dataset *d = shared_load_roads("shanghai_huangpu_small/shanghai_huangpu.osm.pbf");
@@ -633,6 +667,7 @@ Suite *coverage_suite(void)
 	Suite *s = suite_create("coverage");
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, segment_grid_lists_piece_owners);
 	tcase_add_test(tc, field_is_minimum_of_single_searches);
 	tcase_add_test(tc, field_agrees_with_nearest_from_positions);
 	tcase_add_test(tc, bands_follow_the_time);
