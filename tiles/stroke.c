@@ -92,6 +92,28 @@ static uint32_t circle_segments(double r, double tol)
 	return n < 8 ? 8 : n > 1024 ? 1024 : (uint32_t)n;
 }
 
+/* The arc step for radius h and tolerance tol: segments per circle, and
+ * the cosine and sine of one step.  The last answer is kept per thread: a
+ * layer strokes thousands of lines of one width, each call would otherwise
+ * pay an acos, a cos and a sin. */
+static void arc_steps(float h, float tol, uint32_t *seg, float *rc, float *rs)
+{
+	static _Thread_local struct {
+		float h, tol, rc, rs;
+		uint32_t seg;
+	} last;
+	if (last.seg == 0 || last.h != h || last.tol != tol) {
+		last.h = h;
+		last.tol = tol;
+		last.seg = circle_segments(h, tol);
+		last.rc = (float)cos(2 * PI / last.seg);
+		last.rs = (float)sin(2 * PI / last.seg);
+	}
+	*seg = last.seg;
+	*rc = last.rc;
+	*rs = last.rs;
+}
+
 /* A full circle as a new ring, clockwise (reverse: counter-clockwise).
  * Rotation in double keeps 1024 steps closed to ~1e-13. */
 static void ring_circle(struct path *p, double cx, double cy, double r, uint32_t seg, int reverse)
@@ -547,9 +569,7 @@ void stroke_polyline(struct path *out, const float *xy, uint32_t n, int closed,
 	c.miter2 = ml * ml;
 	c.join = st->join;
 	c.cap = st->cap;
-	c.circle_seg = circle_segments(c.h, c.tol);
-	c.rc = (float)cos(2 * PI / c.circle_seg);
-	c.rs = (float)sin(2 * PI / c.circle_seg);
+	arc_steps(c.h, c.tol, &c.circle_seg, &c.rc, &c.rs);
 	struct dash dd, *d = dash_init(&dd, st) ? &dd : NULL;
 
 	uint32_t bad = 0; /* the first invalid point, or n */
