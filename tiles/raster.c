@@ -4,30 +4,29 @@
  * walks the rows it crosses; in each row it adds to the row's acc cells the
  * *derivative along x* of the signed area it puts to its right, so that the
  * running sum of a row's cells is, per pixel, the winding-weighted covered
- * area.  An edge crossing a row within one pixel column writes two cells,
- * one spanning k columns writes k + 1.  No edge list, no sorting, no active
+ * area.  An edge's piece in a row writes two cells per pixel column it
+ * crosses.  No edge list, no sorting, no active
  * edge table: the work is proportional to the cells the edges touch, and the
  * only memory is the workspace, (w + 2) × h cells rounded up to 16 per row
  * (288 KiB for a 256 px tile, 1 MiB for 512 px), allocated once per thread.
  *
- * Cells are integers, areas in 1/65536 pixel: each piece's area is worked
- * out in double and its cells get the differences of its rounded cumulative
- * covers, so they add up to the piece's rounded area exactly.  Integer sums
- * are associative, so the sweep adds 4 cells at a time (SSE2) and still gets
- * the same result wherever a block starts.
+ * Fixed point, as AGG and FreeType do: each clipped edge's ends are
+ * rounded to a 1/512-pixel grid, and from there everything is integer —
+ * where an edge crosses a row or column boundary (one division each, from
+ * the edge's own start), and each cell's area, in 1/2^19 pixel.  So a
+ * row's pieces add up to exactly 0 after its last cell, the sums are
+ * associative (the sweep adds 4 cells at a time, SSE2) and the same
+ * whatever the block grid, and a path moved by whole pixels moves its
+ * cells exactly.  The price is the grid: an edge sits within 1/1024 px of
+ * where it was asked to, a fraction of a coverage level.
  *
  * Invariants between fills: acc and blk are all zero, y_lo >= y_hi.  A
  * fill marks each row's written 16-cell blocks; the sweep sums only written
  * blocks (re-zeroing them), gives unwritten blocks the running coverage in
  * one go (empty ones are then skipped, full opaque ones filled), so a path
  * costs what it touches.  Right of a row's last nonzero cell the running sum
- * is 0 again but for rounding (a closed ring crosses each row up as often as
- * down), so nothing there is read or painted.
- *
- * Exact whole-pixel shifts: each edge is carried into a local frame whose
- * origin is the integer pixel corner below its minimum, so a path moved by
- * whole pixels (with exactly representable coordinates) produces bitwise the
- * same cell values, shifted.
+ * is exactly 0 again (a closed ring crosses each row up as often as down),
+ * so nothing there is read or painted.
  *
  * Compositing is integer, 4 pixels at a time with SSE2 (a scalar path with
  * the same arithmetic elsewhere, or with RAST_SCALAR defined): coverage
@@ -50,7 +49,10 @@
 /* Cell values are areas in units of 1/COV_ONE pixel: integers, so a row's
  * running sum is exact, associative (summed 4 cells at a time) and the same
  * whatever the block grid. */
-#define COV_ONE 65536
+#define SUB_SHIFT 9
+#define SUB (1 << SUB_SHIFT)              /* subpixel steps per pixel */
+#define COV_SHIFT (2 * SUB_SHIFT + 1)
+#define COV_ONE (1 << COV_SHIFT)          /* a pixel's full area: 2·SUB·SUB */
 #define BLOCK 16u /* cells per block: the unit the sweep skips or sums */
 
 /* Cells per acc row: w + 2, rounded up to whole blocks. */
@@ -88,67 +90,11 @@ void rast_fini(struct rast *r)
 
 /* ---- accumulation ---- */
 
-/* round(v) for |v| < 2^20, by truncation of a positive number (no libm
- * call, no dependence on the rounding mode). */
-static inline int32_t round_cell(double v)
+/* Marks the blocks holding cells [c0, c1] of row y as written. */
+static inline void mark(struct rast *r, unsigned y, uint32_t c0, uint32_t c1)
 {
-	return (int32_t)(v + 1048576.5) - 1048576;
-}
-
-/* Adds one row's piece of an edge.  In the edge's local frame (origin ox on
- * the row's cells): the piece spans x in [xa, xb] (either order, both >= 0)
- * and covers a height d (signed by direction: +dy going down).  Cell values
- * are the piece's area right of the line, per column, differenced along x;
- * see the file comment.  ox + ceil(max(xa, xb)) + 1 <= w + 1 by clipping. */
-static inline __attribute__((always_inline)) void add_row(struct rast *r, unsigned y, unsigned ox, double xa, double xb, double d)
-{
-	/* unsigned: a path piling up 2^15 windings in one cell wraps, no UB */
-	uint32_t *row = r->acc + (size_t)y * acc_stride(r->w) + ox;
-	double lo = xa < xb ? xa : xb, hi = xa < xb ? xb : xa;
-	/* floor and ceil by truncation (both are >= 0): much cheaper than
-	 * floor() and ceil() without SSE4.1's rounding instruction */
-	unsigned i0 = (unsigned)lo, i1 = (unsigned)hi, last;
-	i1 += hi > (double)i1;
-	double flo = (double)i0, chi = (double)i1;
-	/* The piece adds D in all; the cells get the differences of rounded
-	 * cumulative covers, so they add up to exactly D. */
-	double dd = d * COV_ONE;
-	int32_t D = round_cell(dd);
-
-	if (i1 <= i0 + 1) {
-		/* Within one column: the trapezoid's area right of the line is
-		 * 1 − (mean x within the column). */
-		double xm = 0.5 * (xa + xb) - flo;
-		int32_t a = round_cell(dd * (1.0 - xm));
-		row[i0] += (uint32_t)a;
-		row[i0 + 1] += (uint32_t)(D - a);
-		last = i0 + 1;
-	} else {
-		/* Across columns i0 .. i1−1: a triangle in the first, a band
-		 * of slope s per full column, and 1 − (triangle) in the last. */
-		double s = 1.0 / (hi - lo);
-		double f0 = 1.0 - (lo - flo);           /* width used in column i0 */
-		double f1 = hi - (chi - 1.0);           /* width used in column i1−1 */
-		int32_t c0 = round_cell(dd * (0.5 * s * f0 * f0));      /* cover of column i0 */
-		int32_t cl = D - round_cell(dd * (0.5 * s * f1 * f1)); /* cover of column i1−1 */
-		row[i0] += (uint32_t)c0;
-		if (i1 == i0 + 2) {
-			row[i0 + 1] += (uint32_t)(cl - c0);
-		} else {
-			int32_t c1 = round_cell(dd * (s * (f0 + 0.5))); /* cover of column i0+1 */
-			int32_t step = round_cell(dd * s);
-			row[i0 + 1] += (uint32_t)(c1 - c0);
-			for (unsigned i = i0 + 2; i < i1 - 1; i++)
-				row[i] += (uint32_t)step;
-			int32_t c2 = c1 + (int32_t)(i1 - i0 - 3) * step; /* cover of column i1−2 */
-			row[i1 - 1] += (uint32_t)(cl - c2);
-		}
-		row[i1] += (uint32_t)(D - cl);
-		last = i1;
-	}
-	/* mark the blocks written: one word but on huge canvases */
 	uint64_t *bits = r->blk + (size_t)y * r->blk_words;
-	uint32_t b = (ox + i0) / BLOCK, be = (ox + last) / BLOCK;
+	uint32_t b = c0 / BLOCK, be = c1 / BLOCK;
 	if (b >> 6 == be >> 6) {
 		bits[b >> 6] |= (~(uint64_t)0 >> (63 - (be - b))) << (b & 63);
 		return;
@@ -157,49 +103,93 @@ static inline __attribute__((always_inline)) void add_row(struct rast *r, unsign
 		bits[b >> 6] |= (uint64_t)1 << (b & 63);
 }
 
-/* A segment inside the canvas [0, cw] × [0, ch], any direction. */
-static void add_segment(struct rast *r, double x0, double y0, double x1, double y1)
+/* A piece within one pixel column i of row `row` (cells of that row): x
+ * from xa to xb (subpixels, both in [i·SUB, (i+1)·SUB]) over a height h
+ * (subpixels, signed: + going down).  The area right of the line is
+ * h·(2·SUB − fa − fb)/2 of column i, fa and fb the ends' offsets into it;
+ * the rest of h·2·SUB goes to the cell after, so the row's sum steps by the
+ * piece's full height there. */
+static inline void add_cell_piece(uint32_t *row, int32_t i, int32_t xa, int32_t xb, int32_t h)
+{
+	int32_t f = xa + xb - 2 * i * SUB;
+	row[i] += (uint32_t)(h * (2 * SUB - f));
+	row[i + 1] += (uint32_t)(h * f);
+}
+
+/* One row's piece of an edge: x from xa (at the piece's top) to xb, height
+ * h ≠ 0 (signed), all in subpixels, xa and xb in [0, cw·SUB].  Cut at
+ * every column boundary it crosses, at the height where it crosses it
+ * (rounded; the parts' heights add up to h exactly). */
+static inline void add_row(struct rast *r, unsigned y, int32_t xa, int32_t xb, int32_t h)
+{
+	uint32_t *row = r->acc + (size_t)y * acc_stride(r->w);
+	int32_t ia = xa >> SUB_SHIFT, ib = xb >> SUB_SHIFT;
+	/* an end exactly on a column's right boundary belongs to that column */
+	if (xa == ia * SUB && xb < xa)
+		ia--;
+	if (xb == ib * SUB && xa < xb)
+		ib--;
+	if (ia == ib || xa == xb) {
+		int32_t i = ia < ib ? ia : ib;
+		if (i < 0)
+			i = 0;
+		add_cell_piece(row, i, xa, xb, h);
+		mark(r, y, (uint32_t)i, (uint32_t)i + 1);
+		return;
+	}
+	/* across columns: from column ia towards ib, cutting at each boundary */
+	int64_t dx = xb - xa;
+	int32_t step = xb > xa ? 1 : -1, x = xa, hdone = 0;
+	for (int32_t i = ia; i != ib; i += step) {
+		int32_t bx = (step > 0 ? i + 1 : i) * SUB; /* the boundary it leaves through */
+		int32_t hh = (int32_t)((int64_t)(bx - xa) * h / dx) - hdone;
+		add_cell_piece(row, i, x, bx, hh);
+		hdone += hh;
+		x = bx;
+	}
+	add_cell_piece(row, ib, x, xb, h - hdone);
+	mark(r, y, (uint32_t)(ia < ib ? ia : ib), (uint32_t)(ia < ib ? ib : ia) + 1);
+}
+
+/* A segment inside the canvas, in subpixels: x in [0, cw·SUB], y in
+ * [0, ch·SUB], any direction.  Row by row; the x where it crosses a row
+ * boundary comes from one division per boundary, relative to the
+ * segment's own start (so whole-pixel shifts shift it exactly). */
+static void add_segment(struct rast *r, int32_t x0, int32_t y0, int32_t x1, int32_t y1)
 {
 	if (y0 == y1)
 		return; /* horizontal: no winding, no area */
-	double dir = 1.0;
+	int32_t dir = 1;
 	if (y0 > y1) {
-		double t = x0; x0 = x1; x1 = t;
+		int32_t t = x0; x0 = x1; x1 = t;
 		t = y0; y0 = y1; y1 = t;
-		dir = -1.0;
+		dir = -1;
 	}
-	/* Local frame: integer origin, so whole-pixel shifts are exact.  The
-	 * coordinates are >= 0 (clipped to the canvas), so truncation floors. */
-	double ox = (double)(unsigned)(x0 < x1 ? x0 : x1), oy = (double)(unsigned)y0;
-	double lx0 = x0 - ox, ly0 = y0 - oy, lx1 = x1 - ox, ly1 = y1 - oy;
-	unsigned rows = (unsigned)ly1;
-	rows += ly1 > (double)rows;
-	if ((unsigned)oy < r->y_lo)
-		r->y_lo = (unsigned)oy;
-	if ((unsigned)oy + rows > r->y_hi)
-		r->y_hi = (unsigned)oy + rows;
-	if (rows == 1) {
-		/* within one row (most edges of a thin stroke's outline) */
-		add_row(r, (unsigned)oy, (unsigned)ox, lx0, lx1, (ly1 - ly0) * dir);
+	unsigned ry0 = (unsigned)y0 >> SUB_SHIFT, ry1 = (unsigned)(y1 - 1) >> SUB_SHIFT;
+	if (ry0 < r->y_lo)
+		r->y_lo = ry0;
+	if (ry1 + 1 > r->y_hi)
+		r->y_hi = ry1 + 1;
+	if (ry0 == ry1) {
+		add_row(r, ry0, x0, x1, (y1 - y0) * dir);
 		return;
 	}
-	double xmin = lx0 < lx1 ? lx0 : lx1, xmax = lx0 < lx1 ? lx1 : lx0;
-	double dxdy = (lx1 - lx0) / (ly1 - ly0);
-
-	for (unsigned ry = 0; ry < rows; ry++) {
-		double top = ry > ly0 ? (double)ry : ly0;
-		double bot = ry + 1.0 < ly1 ? ry + 1.0 : ly1;
-		if (bot <= top)
-			continue;
-		double xt = top == ly0 ? lx0 : lx0 + (top - ly0) * dxdy;
-		double xb = bot == ly1 ? lx1 : lx0 + (bot - ly0) * dxdy;
-		/* Rounding must not leave the edge's own x range (whose ends
-		 * may sit exactly on the canvas border). */
-		xt = xt < xmin ? xmin : xt > xmax ? xmax : xt;
-		xb = xb < xmin ? xmin : xb > xmax ? xmax : xb;
-		unsigned y = (unsigned)oy + ry;
-		add_row(r, y, (unsigned)ox, xt, xb, (bot - top) * dir);
+	int64_t dx = x1 - x0, dy = y1 - y0;
+	int32_t xt = x0, top = y0;
+	for (unsigned ry = ry0; ry <= ry1; ry++) {
+		int32_t bot = ry == ry1 ? y1 : (int32_t)(ry + 1) * SUB;
+		int32_t xb = ry == ry1 ? x1 : x0 + (int32_t)((int64_t)(bot - y0) * dx / dy);
+		add_row(r, ry, xt, xb, (bot - top) * dir);
+		xt = xb;
+		top = bot;
 	}
+}
+
+/* A canvas coordinate (>= 0, clipped) in subpixels, rounded: exact for
+ * every float, so whole-pixel shifts stay exact. */
+static inline int32_t to_sub(double v)
+{
+	return (int32_t)(v * SUB + 0.5);
 }
 
 /* One edge of a ring, in path coordinates: clipped to rows [0, ch], then
@@ -227,7 +217,7 @@ static void add_edge(struct rast *r, unsigned cw, unsigned ch, float fx0, float 
 		bx = x0 + (by - y0) / dy * dx;
 	}
 	if (ax >= 0 && bx >= 0 && ax <= W && bx <= W) {
-		add_segment(r, ax, ay, bx, by);
+		add_segment(r, to_sub(ax), to_sub(ay), to_sub(bx), to_sub(by));
 		return;
 	}
 	/* Split at the canvas's left and right borders.  Parameters along
@@ -263,7 +253,7 @@ static void add_edge(struct rast *r, unsigned cw, unsigned ch, float fx0, float 
 		}
 		pya = pya < 0 ? 0 : pya > H ? H : pya;
 		pyb = pyb < 0 ? 0 : pyb > H ? H : pyb;
-		add_segment(r, pxa, pya, pxb, pyb);
+		add_segment(r, to_sub(pxa), to_sub(pya), to_sub(pxb), to_sub(pyb));
 	}
 }
 
@@ -306,14 +296,13 @@ static inline uint32_t rule_cov(uint32_t sum, enum rast_rule rule)
 /* Coverage 0..COV_ONE → 0..255, round to nearest. */
 static inline unsigned quantise(uint32_t cov)
 {
-	return (cov * 255 + COV_ONE / 2) >> 16;
+	return (cov * 255 + COV_ONE / 2) >> COV_SHIFT;
 }
 
 /* The blocks of row y a fill wrote: [*b0, *b1] (those between may be
  * unwritten), and *end, one past the last nonzero cell: right of it the
- * running sum is 0 (a closed ring crosses each row up as often as down)
- * but for rounding, and is reported as 0, so that results do not depend on
- * where the block grid falls.  0 if the row holds nothing. */
+ * running sum is 0 (a closed ring crosses each row up as often as down),
+ * so painting stops there.  0 if the row holds nothing. */
 static int row_span(const struct rast *r, unsigned y, unsigned *b0, unsigned *b1, unsigned *end)
 {
 	const uint64_t *bits = r->blk + (size_t)y * r->blk_words;
@@ -367,9 +356,9 @@ static inline void sweep_block(uint32_t *cell, uint32_t *sum, enum rast_rule rul
 			__m128i fold = _mm_sub_epi32(_mm_set1_epi32(2 * COV_ONE), a);
 			a = _mm_or_si128(_mm_and_si128(over, fold), _mm_andnot_si128(over, a));
 		}
-		/* (a·255 + ONE/2) >> 16, a·255 as a·256 − a */
+		/* (a·255 + ONE/2) >> COV_SHIFT, a·255 as a·256 − a */
 		a = _mm_sub_epi32(_mm_slli_epi32(a, 8), a);
-		out[q] = _mm_srli_epi32(_mm_add_epi32(a, _mm_set1_epi32(COV_ONE / 2)), 16);
+		out[q] = _mm_srli_epi32(_mm_add_epi32(a, _mm_set1_epi32(COV_ONE / 2)), COV_SHIFT);
 	}
 	*sum = (uint32_t)_mm_cvtsi128_si32(carry);
 	__m128i lo = _mm_packs_epi32(out[0], out[1]), hi = _mm_packs_epi32(out[2], out[3]);

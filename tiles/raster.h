@@ -65,8 +65,9 @@ struct rast {
 	unsigned w, h;      /* the largest canvas this workspace serves, pixels */
 	uint32_t *acc;      /* [h * stride], stride = w + 2 rounded up to 16: per row,
 	                     * cell x holds cover(x) − cover(x−1), cover being the
-	                     * winding-weighted area of pixel x in 1/65536 pixel
-	                     * (two's complement, wrapping); x in 0..w+1 */
+	                     * winding-weighted area of pixel x in 1/2^19 pixel
+	                     * (two's complement, wrapping: a path piling more than
+	                     * 4096 windings on a pixel wraps); x in 0..w+1 */
 	uint64_t *blk;      /* [h * blk_words] per row, bit b set: some acc cell in
 	                     * [16b, 16b + 16) was written (the sweep skips the rest) */
 	unsigned blk_words; /* 64-bit words per row of blk */

@@ -709,7 +709,10 @@ START_TEST(ring_in_box_same_fill)
 			rast_fill_coverage(&R, &whole, (enum rast_rule)rule, ref, N);
 			rast_fill_coverage(&R, &cut, (enum rast_rule)rule, cov, N);
 			double mx, mean;
-			int bad = compare(cov, ref, N * N, 1e-4, &mx, &mean);
+			/* the cut moves edge ends to the box, and the rasterizer
+			 * rounds every end to its 1/512 px grid: a crossing may
+			 * shift by a grid step, a pixel by a fraction of a level */
+			int bad = compare(cov, ref, N * N, 1.0 / 256, &mx, &mean);
 			CHECK(bad == 0, "iter %d rule %d: %d pixels differ, max %.6f", iter, rule, bad, mx);
 		}
 	}
