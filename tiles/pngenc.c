@@ -104,16 +104,17 @@ static int reserve(uint8_t **p, size_t *cap, size_t need)
  * slack), and their alpha bytes are ANDed together for the row's check. */
 static int raw_rgb(const struct rast_canvas *c, uint8_t *raw)
 {
-	size_t row_bytes = 1 + 3 * (size_t)c->w;
+	const unsigned w = c->w, h = c->h; /* locals: the stores below may alias c */
+	size_t row_bytes = 1 + 3 * (size_t)w;
 	const uint64_t lo3 = 0xffffffu, hi3 = lo3 << 24, alphas = 0xff000000ff000000u;
-	for (unsigned y = 0; y < c->h; y++) {
+	for (unsigned y = 0; y < h; y++) {
 		const uint8_t *src = c->px + (size_t)y * c->stride;
 		uint8_t *dst = raw + y * row_bytes + 1;
 		uint64_t all = ~(uint64_t)0;
 		raw[y * row_bytes] = 0; /* filter: none */
 		unsigned x = 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		for (; x + 2 <= c->w; x += 2) {
+		for (; x + 2 <= w; x += 2) {
 			uint64_t v, o;
 			memcpy(&v, src + 4 * x, 8);
 			all &= v;
@@ -124,7 +125,7 @@ static int raw_rgb(const struct rast_canvas *c, uint8_t *raw)
 #endif
 		if ((all & alphas) != alphas)
 			return 0;
-		for (; x < c->w; x++) {
+		for (; x < w; x++) {
 			memcpy(dst + 3 * x, src + 4 * x, 4);
 			if (src[4 * x + 3] != 0xff)
 				return 0;
@@ -192,6 +193,12 @@ static enum yz_err compress_raw(struct pngenc *e, int level, size_t raw_len, uns
 
 enum yz_err pngenc_write(struct pngenc *e, const struct rast_canvas *c, struct buf *out, int level)
 {
+	if (c->later) {
+		/* a clear still pending: write its pixels (they are what the
+		 * canvas holds; c itself stays as it is, pending or not alike) */
+		struct rast_canvas settled = *c;
+		rast_canvas_settle(&settled);
+	}
 	size_t raw_len = (1 + 4 * (size_t)c->w) * c->h;
 	if (reserve(&e->raw, &e->raw_cap, raw_len + 2))
 		return YZ_ENOMEM;

@@ -486,6 +486,8 @@ void rast_fill(struct rast *r, const struct path *p, enum rast_rule rule,
 		uint32_t *cells = r->acc + (size_t)y * acc_stride(r->w), sum = 0;
 		uint8_t *row = dst->px + (size_t)y * dst->stride;
 		unsigned x1 = end < cw ? end : cw;
+		if (BLOCK * b0 < x1)
+			rast_canvas_settle(dst); /* pixels to paint, maybe: the clear first */
 		for (unsigned b = b0; b <= b1; b++) {
 			unsigned xa = BLOCK * b, xb = xa + BLOCK < x1 ? xa + BLOCK : x1;
 			/* A block short of x1 (a row's last) still goes through
@@ -548,10 +550,9 @@ void rast_canvas_fini(struct rast_canvas *c)
 	memset(c, 0, sizeof *c);
 }
 
-void rast_canvas_clear(struct rast_canvas *c, struct rast_color col)
+/* Every pixel of c to the premultiplied v. */
+static void clear_px(struct rast_canvas *c, const uint8_t *v)
 {
-	uint8_t v[4] = {(uint8_t)div255((unsigned)col.r * col.a), (uint8_t)div255((unsigned)col.g * col.a),
-			(uint8_t)div255((unsigned)col.b * col.a), col.a};
 	size_t row_bytes = 4 * (size_t)c->w;
 	if (!v[0] && !v[1] && !v[2] && !v[3]) {
 		for (unsigned y = 0; y < c->h; y++)
@@ -563,6 +564,29 @@ void rast_canvas_clear(struct rast_canvas *c, struct rast_color col)
 		memcpy(c->px + 4 * x, v, 4);
 	for (unsigned y = 1; y < c->h; y++)
 		memcpy(c->px + (size_t)y * c->stride, c->px, row_bytes);
+}
+
+void rast_canvas_clear(struct rast_canvas *c, struct rast_color col)
+{
+	rast_canvas_clear_later(c, col);
+	rast_canvas_settle(c);
+}
+
+void rast_canvas_clear_later(struct rast_canvas *c, struct rast_color col)
+{
+	c->later_px[0] = (uint8_t)div255((unsigned)col.r * col.a);
+	c->later_px[1] = (uint8_t)div255((unsigned)col.g * col.a);
+	c->later_px[2] = (uint8_t)div255((unsigned)col.b * col.a);
+	c->later_px[3] = col.a;
+	c->later = 1;
+}
+
+void rast_canvas_settle(struct rast_canvas *c)
+{
+	if (!c->later)
+		return;
+	clear_px(c, c->later_px);
+	c->later = 0;
 }
 
 void rast_unpremultiply_row(const uint8_t *src, uint8_t *dst, unsigned n)

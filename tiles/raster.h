@@ -56,6 +56,10 @@ struct rast_canvas {
 	uint8_t *px;     /* [h * stride]; owned by the canvas if made by rast_canvas_init */
 	unsigned w, h;   /* pixels, 1..RAST_MAX_DIM */
 	unsigned stride; /* bytes per row, >= 4 * w */
+	/* A clear not carried out yet (rast_canvas_clear_later): every pixel is
+	 * later_px (premultiplied), whatever px holds, until rast_canvas_settle. */
+	int later;
+	uint8_t later_px[4];
 };
 
 /* The per-thread workspace: accumulation buffers for a canvas of at most
@@ -103,6 +107,12 @@ enum yz_err rast_canvas_init(struct rast_canvas *c, unsigned w, unsigned h);
 void rast_canvas_fini(struct rast_canvas *c);
 /* Fill every pixel with the (straight) colour c, premultiplied. */
 void rast_canvas_clear(struct rast_canvas *c, struct rast_color col);
+/* The same, done only when needed: the first rast_fill that paints
+ * anything carries it out, and a canvas nothing painted stays one colour
+ * without a pixel written (most tiles of the sea or of empty land).  Code
+ * reading px itself calls rast_canvas_settle first. */
+void rast_canvas_clear_later(struct rast_canvas *c, struct rast_color col);
+void rast_canvas_settle(struct rast_canvas *c);
 
 /* Premultiplied → straight alpha for n pixels (4n bytes each way; src and
  * dst may be the same row).  Transparent pixels become 0,0,0,0; others

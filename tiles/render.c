@@ -1061,7 +1061,7 @@ enum yz_err render_tile(struct render_ws *w, const struct render_data *d, const 
 	struct style_color bg = style_background(s);
 	if (t->layer != TILE_LAYER_MAP)
 		bg.a = 0;
-	rast_canvas_clear(&w->canvas, to_rast(bg));
+	rast_canvas_clear_later(&w->canvas, to_rast(bg));
 	if (select_segments(w, d, &p, road_margin(s, t, zoom, scale)))
 		return YZ_ENOMEM;
 	size_t n = style_layer_count(s);

@@ -41,6 +41,10 @@ void solid_free(struct solid *s)
 
 int solid_canvas(const struct rast_canvas *c, unsigned w, unsigned h, uint8_t px[4])
 {
+	if (c->later) { /* cleared, and nothing painted since */
+		memcpy(px, c->later_px, 4);
+		return 1;
+	}
 	const uint8_t *row0 = c->px;
 	/* the first row, pixel by pixel; then every other row as bytes */
 	for (unsigned x = 1; x < w; x++)

@@ -612,6 +612,48 @@ static void png_scene(struct rast_canvas *c, uint8_t bg_a)
 	}
 }
 
+/* A clear left for later: nothing written while nothing paints (fills that
+ * miss the canvas, empty paths), then the same pixels as an eager clear;
+ * the PNG of a still-pending canvas is the PNG of its colour. */
+START_TEST(clear_later)
+{
+	struct rast_canvas a, b;
+	ck_assert_int_eq(rast_canvas_init(&a, N, N), YZ_OK);
+	ck_assert_int_eq(rast_canvas_init(&b, N, N), YZ_OK);
+	const struct rast_color bg = {200, 150, 100, 255}, fg = {10, 20, 30, 200};
+	memset(a.px, 0x5a, (size_t)a.h * a.stride); /* stale pixels, never shown */
+	rast_canvas_clear_later(&a, bg);
+	rast_canvas_clear(&b, bg);
+	path_reset(&P);
+	rast_fill(&R, &P, RAST_NONZERO, fg, &a); /* empty */
+	add_rect(&P, N + 5, 0, N + 9, N);        /* right of the canvas */
+	add_rect(&P, 0, -9, N, -5);              /* above it */
+	rast_fill(&R, &P, RAST_NONZERO, fg, &a);
+	ck_assert_int_eq(a.later, 1);
+	ck_assert_int_eq(a.px[0], 0x5a);
+	/* pending: its PNG is the eager canvas's */
+	struct buf pa, pb;
+	buf_init(&pa);
+	buf_init(&pb);
+	ck_assert_int_eq(pngenc_rgba(&a, &pa, 6), YZ_OK);
+	ck_assert_int_eq(pngenc_rgba(&b, &pb, 6), YZ_OK);
+	ck_assert(pa.len == pb.len && !memcmp(pa.data, pb.data, pa.len));
+	/* a fill that paints settles it first */
+	memset(a.px, 0x5a, (size_t)a.h * a.stride);
+	rast_canvas_clear_later(&a, bg);
+	path_reset(&P);
+	random_polygon(&P, 12, 32, 32, 5, 20, 0);
+	rast_fill(&R, &P, RAST_NONZERO, fg, &a);
+	rast_fill(&R, &P, RAST_NONZERO, fg, &b);
+	ck_assert_int_eq(a.later, 0);
+	ck_assert(!memcmp(a.px, b.px, (size_t)a.h * a.stride));
+	buf_fini(&pa);
+	buf_fini(&pb);
+	rast_canvas_fini(&a);
+	rast_canvas_fini(&b);
+}
+END_TEST
+
 START_TEST(png_round_trip)
 {
 	/* one writer for everything: its buffers grow and are reused */
@@ -755,6 +797,7 @@ Suite *raster_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, compositing_math);
 	tcase_add_test(tc, unpremultiply);
+	tcase_add_test(tc, clear_later);
 	tcase_add_test(tc, png_round_trip);
 	suite_add_tcase(s, tc);
 	return s;

@@ -34,6 +34,14 @@ START_TEST(test_canvas)
 		ck_assert_msg(!solid_canvas(&c, 64, 48, got), "pixel %u,%u", where[k][0], where[k][1]);
 		p[k % 4] ^= 1;
 	}
+	/* a clear left for later is one colour without a pixel looked at */
+	rast_canvas_clear_later(&c, (struct rast_color){1, 2, 3, 255});
+	ck_assert(solid_canvas(&c, 64, 48, got));
+	ck_assert(!memcmp(got, (uint8_t[4]){1, 2, 3, 255}, 4));
+	rast_canvas_settle(&c);
+	ck_assert(solid_canvas(&c, 64, 48, got));
+	ck_assert(!memcmp(got, (uint8_t[4]){1, 2, 3, 255}, 4));
+	fill(&c, sea);
 	/* only the top-left w × h counts (a 256 px tile on a 512 px canvas) */
 	c.px[(size_t)47 * c.stride + 4 * 63] ^= 0x80;
 	ck_assert(solid_canvas(&c, 63, 48, got));
