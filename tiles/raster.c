@@ -300,10 +300,9 @@ static inline unsigned quantise(uint32_t cov)
 }
 
 /* The blocks of row y a fill wrote: [*b0, *b1] (those between may be
- * unwritten), and *end, one past the last nonzero cell: right of it the
- * running sum is 0 (a closed ring crosses each row up as often as down),
- * so painting stops there.  0 if the row holds nothing. */
-static int row_span(const struct rast *r, unsigned y, unsigned *b0, unsigned *b1, unsigned *end)
+ * unwritten); right of them the running sum is exactly 0 (a closed ring
+ * crosses each row up as often as down).  0 if the row holds nothing. */
+static int row_span(const struct rast *r, unsigned y, unsigned *b0, unsigned *b1)
 {
 	const uint64_t *bits = r->blk + (size_t)y * r->blk_words;
 	unsigned wa = 0, wb = r->blk_words;
@@ -315,11 +314,6 @@ static int row_span(const struct rast *r, unsigned y, unsigned *b0, unsigned *b1
 		wb--;
 	*b0 = 64 * wa + (unsigned)__builtin_ctzll(bits[wa]);
 	*b1 = 64 * (wb - 1) + 63 - (unsigned)__builtin_clzll(bits[wb - 1]);
-	const uint32_t *row = r->acc + (size_t)y * acc_stride(r->w);
-	unsigned x = BLOCK * *b1 + BLOCK - 1;
-	while (x > BLOCK * *b0 && row[x] == 0)
-		x--;
-	*end = x + 1;
 	return 1;
 }
 
@@ -381,11 +375,11 @@ void rast_fill_coverage(struct rast *r, const struct path *p, enum rast_rule rul
 	for (unsigned y = 0; y < r->h; y++) {
 		float *out = cov + y * cov_stride;
 		memset(out, 0, r->w * sizeof *out);
-		unsigned b0, b1, end;
-		if (y < r->y_lo || y >= r->y_hi || !row_span(r, y, &b0, &b1, &end))
+		unsigned b0, b1;
+		if (y < r->y_lo || y >= r->y_hi || !row_span(r, y, &b0, &b1))
 			continue;
 		uint32_t *row = r->acc + (size_t)y * acc_stride(r->w), sum = 0;
-		unsigned x1 = end < r->w ? end : r->w;
+		unsigned x1 = r->w;
 		for (unsigned x = BLOCK * b0; x < BLOCK * (b1 + 1); x++) {
 			sum += row[x];
 			row[x] = 0;
@@ -480,26 +474,23 @@ void rast_fill(struct rast *r, const struct path *p, enum rast_rule rule,
 	uint8_t m[BLOCK], mu[BLOCK];
 
 	for (unsigned y = r->y_lo; y < r->y_hi; y++) {
-		unsigned b0, b1, end;
-		if (!row_span(r, y, &b0, &b1, &end))
+		unsigned b0, b1;
+		if (!row_span(r, y, &b0, &b1))
 			continue;
 		uint32_t *cells = r->acc + (size_t)y * acc_stride(r->w), sum = 0;
 		uint8_t *row = dst->px + (size_t)y * dst->stride;
-		unsigned x1 = end < cw ? end : cw;
+		unsigned x1 = BLOCK * (b1 + 1) < cw ? BLOCK * (b1 + 1) : cw;
 		if (BLOCK * b0 < x1)
 			rast_canvas_settle(dst); /* pixels to paint, maybe: the clear first */
 		for (unsigned b = b0; b <= b1; b++) {
+			/* blocks in the canvas go 4 pixels at a time; one
+			 * across its right edge (a width not a multiple of 16)
+			 * pixel by pixel, up to the edge */
 			unsigned xa = BLOCK * b, xb = xa + BLOCK < x1 ? xa + BLOCK : x1;
-			/* A block short of x1 (a row's last) still goes through
-			 * blend_block when it fits the canvas: coverage 0 beyond
-			 * x1 leaves those pixels as they are. */
 			int whole = xa + BLOCK <= cw;
 			if (block_written(r, y, b)) {
 				sweep_block(cells + xa, &sum, rule, m);
-				if (xa >= xb)
-					continue;
 				if (whole) {
-					memset(m + (xb - xa), 0, BLOCK - (xb - xa));
 					blend_block(row + 4 * xa, m, full);
 				} else {
 					for (unsigned x = xa; x < xb; x++)
@@ -515,8 +506,7 @@ void rast_fill(struct rast *r, const struct path *p, enum rast_rule rule,
 				for (unsigned x = xa; x < xb; x++)
 					memcpy(row + 4 * x, full, 4);
 			} else if (whole) {
-				memset(mu, (int)mc, xb - xa);
-				memset(mu + (xb - xa), 0, BLOCK - (xb - xa));
+				memset(mu, (int)mc, BLOCK);
 				blend_block(row + 4 * xa, mu, full);
 			} else {
 				for (unsigned x = xa; x < xb; x++)
