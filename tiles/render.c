@@ -26,6 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "common/geo.h"
 #include "labels.h"
 #include "routing/snap.h"
@@ -93,7 +97,40 @@ static int xy_reserve(struct render_ws *w, uint32_t pts)
 static void project(float *xy, const struct tile_proj *p, const int32_t *lon_e7,
 		    const int32_t *lat_e7, uint32_t a, uint32_t b)
 {
-	for (uint32_t i = a; i < b; i++) {
+	uint32_t i = a;
+#ifdef __SSE2__
+	/* two points at a time, the very operations of tile_px_x and
+	 * tile_px_y (so the same bits); a pair with a point beyond the row
+	 * series' reach goes the scalar way below */
+	const __m128d e7 = _mm_set1_pd(GEO_E7), c180 = _mm_set1_pd(180.0);
+	const __m128d ppd = _mm_set1_pd(p->px_per_deg), x0 = _mm_set1_pd(p->x0);
+	const __m128d mid = _mm_set1_pd(p->lat_mid), reach = _mm_set1_pd(p->poly_reach);
+	const __m128d nreach = _mm_set1_pd(-p->poly_reach);
+	const __m128d c0 = _mm_set1_pd(p->poly[0]), c1 = _mm_set1_pd(p->poly[1]);
+	const __m128d c2 = _mm_set1_pd(p->poly[2]), c3 = _mm_set1_pd(p->poly[3]);
+	const __m128d c4 = _mm_set1_pd(p->poly[4]);
+	for (; i + 2 <= b; i += 2) {
+		__m128i lo = _mm_loadl_epi64((const __m128i *)(lon_e7 + i));
+		__m128i la = _mm_loadl_epi64((const __m128i *)(lat_e7 + i));
+		__m128d lon = _mm_div_pd(_mm_cvtepi32_pd(lo), e7);
+		__m128d lat = _mm_div_pd(_mm_cvtepi32_pd(la), e7);
+		__m128d d = _mm_sub_pd(lat, mid);
+		if (_mm_movemask_pd(_mm_and_pd(_mm_cmple_pd(d, reach), _mm_cmpge_pd(d, nreach))) != 3) {
+			for (uint32_t k = i; k < i + 2; k++) {
+				xy[2 * (k - a)] = (float)tile_px_x(p, geo_from_e7(lon_e7[k]));
+				xy[2 * (k - a) + 1] = (float)tile_px_y(p, geo_from_e7(lat_e7[k]));
+			}
+			continue;
+		}
+		__m128d x = _mm_sub_pd(_mm_mul_pd(_mm_add_pd(lon, c180), ppd), x0);
+		__m128d y = _mm_add_pd(c3, _mm_mul_pd(d, c4));
+		y = _mm_add_pd(c2, _mm_mul_pd(d, y));
+		y = _mm_add_pd(c1, _mm_mul_pd(d, y));
+		y = _mm_add_pd(c0, _mm_mul_pd(d, y));
+		_mm_storeu_ps(xy + 2 * (i - a), _mm_unpacklo_ps(_mm_cvtpd_ps(x), _mm_cvtpd_ps(y)));
+	}
+#endif
+	for (; i < b; i++) {
 		xy[2 * (i - a)] = (float)tile_px_x(p, geo_from_e7(lon_e7[i]));
 		xy[2 * (i - a) + 1] = (float)tile_px_y(p, geo_from_e7(lat_e7[i]));
 	}
