@@ -519,18 +519,40 @@ static void write_block(struct bits *b, const struct tilez *z, const struct bloc
 		if (clen_extra_bits[s])
 			put(b, k->rle_extra[i], clen_extra_bits[s]);
 	}
+	/* Every symbol as one table entry: its code with any extra bits above
+	 * it, and their count in the top byte (literals ≤ 15 bits, lengths
+	 * ≤ 15 + 5).  Distances (≤ 15 + 13 bits) keep the count apart, for
+	 * the two the tokens use: near and far. */
+	uint32_t lit[256], len[MAX_MATCH + 1], dist[2] = {0, 0}, dist_n[2] = {0, 0};
+	for (unsigned v = 0; v < 256; v++)
+		lit[v] = k->lit_code[v] | (uint32_t)k->lit_len[v] << 24;
+	for (unsigned l = MIN_MATCH; l <= MAX_MATCH; l++) {
+		unsigned s = z->len_sym[l];
+		len[l] = (k->lit_code[s] | (uint32_t)z->len_extra[l] << k->lit_len[s]) |
+			 (uint32_t)(k->lit_len[s] + z->len_nextra[l]) << 24;
+	}
+	unsigned dist_of[2] = {0, 0}, ndist = 0;
 	for (size_t i = 0; i < ntok; i++) {
 		uint32_t t = tok[i];
 		if (!(t & MATCH_BIT)) {
-			put(b, k->lit_code[t], k->lit_len[t]);
+			put(b, lit[t] & 0xffffff, lit[t] >> 24);
 			continue;
 		}
-		/* a symbol and its extra bits in one go: at most 15 + 13 bits */
-		unsigned l = t >> 15 & 511, s = z->len_sym[l], ne, ex;
-		put(b, k->lit_code[s] | (uint32_t)z->len_extra[l] << k->lit_len[s],
-		    k->lit_len[s] + z->len_nextra[l]);
-		unsigned c = dist_code((t & 0x7fff) + 1, &ne, &ex);
-		put(b, k->dist_code[c] | ex << k->dist_len[c], k->dist_len[c] + ne);
+		uint32_t l = len[t >> 15 & 511], d = (t & 0x7fff) + 1;
+		put(b, l & 0xffffff, l >> 24);
+		unsigned q = d == dist_of[0] && ndist > 0 ? 0 : d == dist_of[1] && ndist > 1 ? 1 : 2;
+		if (q < 2) {
+			put(b, dist[q], dist_n[q]);
+			continue;
+		}
+		unsigned ne, ex, c = dist_code(d, &ne, &ex);
+		uint32_t bits = k->dist_code[c] | ex << k->dist_len[c], n = k->dist_len[c] + ne;
+		if (ndist < 2) {
+			dist_of[ndist] = d;
+			dist[ndist] = bits;
+			dist_n[ndist++] = n;
+		}
+		put(b, bits, n);
 	}
 	put(b, k->lit_code[EOB], k->lit_len[EOB]);
 }
