@@ -138,11 +138,12 @@ static inline void add_row(struct rast *r, unsigned y, int32_t xa, int32_t xb, i
 		return;
 	}
 	/* across columns: from column ia towards ib, cutting at each boundary */
-	int64_t dx = xb - xa;
+	/* 32-bit: |bx − xa| ≤ RAST_MAX_DIM·SUB = 2^21 and |h| ≤ SUB = 2^9 */
+	int32_t dx = xb - xa;
 	int32_t step = xb > xa ? 1 : -1, x = xa, hdone = 0;
 	for (int32_t i = ia; i != ib; i += step) {
 		int32_t bx = (step > 0 ? i + 1 : i) * SUB; /* the boundary it leaves through */
-		int32_t hh = (int32_t)((int64_t)(bx - xa) * h / dx) - hdone;
+		int32_t hh = (bx - xa) * h / dx - hdone;
 		add_cell_piece(row, i, x, bx, hh);
 		hdone += hh;
 		x = bx;
