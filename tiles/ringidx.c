@@ -53,8 +53,10 @@ enum yz_err ringidx_build(struct ringidx *ix, uint32_t ring_count, const uint32_
 				b[3] = lat_e7[i] > b[3] ? lat_e7[i] : b[3];
 				double x = tile_px_x(&world, geo_from_e7(lon_e7[i]));
 				double y = tile_px_y_exact(&world, geo_from_e7(lat_e7[i]));
-				if (i > i0)
-					along += hypot(x - px, y - py);
+				if (i > i0) {
+					double l = hypot(x - px, y - py);
+					along += isfinite(l) ? l : 0; /* coordinates off the map: no length */
+				}
 				px = x;
 				py = y;
 			}

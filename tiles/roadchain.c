@@ -18,14 +18,17 @@
  * segment has no second distinct point). */
 static void end_dir(const struct network *net, uint32_t s, unsigned e, double *dx, double *dy)
 {
-	uint32_t a = net->seg_pt_first[s], b = net->seg_pt_first[s + 1] - 1;
-	uint32_t at = e ? b : a;
-	double cl = cos(net->pt_lat_e7[at] * 1e-7 * M_PI / 180);
+	uint32_t a = net->seg_pt_first[s], end = net->seg_pt_first[s + 1];
 	*dx = *dy = 0;
+	if (end <= a)
+		return;
+	uint32_t b = end - 1, at = e ? b : a;
+	double cl = cos(net->pt_lat_e7[at] * 1e-7 * M_PI / 180);
 	for (uint32_t k = 1; k <= b - a; k++) {
 		uint32_t q = e ? b - k : a + k;
-		double x = (double)(net->pt_lon_e7[q] - net->pt_lon_e7[at]) * cl;
-		double y = (double)(net->pt_lat_e7[q] - net->pt_lat_e7[at]);
+		/* in double: any two e7 values, even far apart, subtract exactly */
+		double x = ((double)net->pt_lon_e7[q] - net->pt_lon_e7[at]) * cl;
+		double y = (double)net->pt_lat_e7[q] - net->pt_lat_e7[at];
 		double l = sqrt(x * x + y * y);
 		if (l > 0) {
 			*dx = x / l;

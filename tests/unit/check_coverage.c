@@ -421,6 +421,7 @@ START_TEST(segment_grid_lists_piece_owners)
 		}
 	}
 	free(seen);
+	dataset_free(d);
 }
 END_TEST
 
