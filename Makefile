@@ -191,7 +191,9 @@ $(B)/coverage_bench: $(B)/scripts/bench/coverage_bench.o $(LIB_OBJ)
 	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
 $(B)/tile_split: $(B)/scripts/bench/tile_split.o $(LIB_OBJ)
 	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
-bench: $(PROG) $(B)/routing_bench $(B)/coverage_bench $(B)/tile_split
+$(B)/tile_loop: $(B)/scripts/bench/tile_loop.o $(LIB_OBJ)
+	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
+bench: $(PROG) $(B)/routing_bench $(B)/coverage_bench $(B)/tile_split $(B)/tile_loop
 	sh scripts/bench/run.sh
 	sh scripts/bench/coverage.sh
 	sh scripts/bench/tiles.sh
