@@ -30,9 +30,11 @@
  *
  * Compositing is integer, 4 pixels at a time with SSE2 (a scalar path with
  * the same arithmetic elsewhere, or with RAST_SCALAR defined): coverage
- * quantised to m in 0..255, the premultiplied source at full coverage scaled
- * by m/255 per channel, alpha included, then out = src + dst·(255 − src
- * alpha)/255, each step rounded once (exact division by 255). */
+ * quantised to m in 0..255; an opaque colour (a map's roads, most fills) is
+ * mixed in one rounding, out = (m·src + (255 − m)·dst)/255 per channel; a
+ * translucent one as the premultiplied source at full coverage scaled by
+ * m/255, alpha included, then out = src + dst·(255 − src alpha)/255, each
+ * step rounded once (exact division by 255). */
 #include "raster.h"
 
 #include <assert.h>
@@ -407,6 +409,12 @@ static inline unsigned div255(unsigned x)
  * pixel as it is; m = 255 of an opaque colour writes exactly the colour. */
 static inline void blend_px(uint8_t *px, unsigned m, const uint8_t *full)
 {
+	if (full[3] == 255) {
+		/* opaque: source alpha m, so one rounding for the mix of the two */
+		for (int k = 0; k < 4; k++)
+			px[k] = (uint8_t)div255(m * full[k] + (255 - m) * px[k]);
+		return;
+	}
 	unsigned sa = div255(m * full[3]), keep = 255 - sa;
 	for (int k = 0; k < 3; k++)
 		px[k] = (uint8_t)(div255(m * full[k]) + div255(px[k] * keep));
@@ -422,11 +430,19 @@ static inline __m128i div255_epi16(__m128i x)
 }
 
 /* blend_px on 4 pixels: m4 holds each pixel's m in all four of its bytes */
-static inline __m128i blend4(__m128i dst, __m128i m4, __m128i full16)
+static inline __m128i blend4(__m128i dst, __m128i m4, __m128i full16, int opaque)
 {
 	__m128i zero = _mm_setzero_si128(), res[2];
 	__m128i d[2] = {_mm_unpacklo_epi8(dst, zero), _mm_unpackhi_epi8(dst, zero)};
 	__m128i m[2] = {_mm_unpacklo_epi8(m4, zero), _mm_unpackhi_epi8(m4, zero)};
+	if (opaque) {
+		for (int h = 0; h < 2; h++) {
+			__m128i keep = _mm_sub_epi16(_mm_set1_epi16(255), m[h]);
+			res[h] = div255_epi16(_mm_add_epi16(_mm_mullo_epi16(m[h], full16),
+							    _mm_mullo_epi16(keep, d[h])));
+		}
+		return _mm_packus_epi16(res[0], res[1]);
+	}
 	for (int h = 0; h < 2; h++) {
 		__m128i src = div255_epi16(_mm_mullo_epi16(m[h], full16));
 		__m128i sa = _mm_shufflehi_epi16(_mm_shufflelo_epi16(src, _MM_SHUFFLE(3, 3, 3, 3)),
@@ -454,7 +470,7 @@ static inline void blend_block(uint8_t *px, const uint8_t *m, const uint8_t *ful
 		__m128i m4 = q & 1 ? _mm_unpackhi_epi8(m2[q >> 1], m2[q >> 1])
 				   : _mm_unpacklo_epi8(m2[q >> 1], m2[q >> 1]);
 		__m128i *p = (__m128i *)(px + 16 * q);
-		_mm_storeu_si128(p, blend4(_mm_loadu_si128(p), m4, full16));
+		_mm_storeu_si128(p, blend4(_mm_loadu_si128(p), m4, full16, full[3] == 255));
 	}
 #else
 	for (unsigned x = 0; x < BLOCK; x++)

@@ -612,6 +612,35 @@ static void png_scene(struct rast_canvas *c, uint8_t bg_a)
 	}
 }
 
+/* A canvas whose width is not a multiple of 16 paints its last block pixel
+ * by pixel; the others go 4 pixels at a time (SSE2 where there is one):
+ * both must give the same pixels, for opaque and translucent colours. */
+START_TEST(block_paths_agree)
+{
+	struct rast_canvas narrow, wide;
+	ck_assert_int_eq(rast_canvas_init(&narrow, 54, N), YZ_OK);
+	ck_assert_int_eq(rast_canvas_init(&wide, N, N), YZ_OK);
+	for (int iter = 0; iter < 60; iter++) {
+		path_reset(&P);
+		/* inside both canvases (x < 54): no clipping to tell them apart */
+		random_polygon(&P, 5 + iter % 20, 40, 32, 3, 12, iter & 1);
+		struct rast_color bg = {(uint8_t)(rnd() * 256), (uint8_t)(rnd() * 256), (uint8_t)(rnd() * 256),
+					(uint8_t)(iter % 3 ? 255 : rnd() * 256)};
+		struct rast_color fg = {(uint8_t)(rnd() * 256), (uint8_t)(rnd() * 256), (uint8_t)(rnd() * 256),
+					(uint8_t)(iter % 2 ? 255 : rnd() * 256)};
+		rast_canvas_clear(&narrow, bg);
+		rast_canvas_clear(&wide, bg);
+		rast_fill(&R, &P, RAST_NONZERO, fg, &narrow);
+		rast_fill(&R, &P, RAST_NONZERO, fg, &wide);
+		for (unsigned y = 0; y < N; y++)
+			CHECK(!memcmp(narrow.px + y * narrow.stride, wide.px + y * wide.stride, 4 * 54),
+			      "iter %d: row %u differs", iter, y);
+	}
+	rast_canvas_fini(&narrow);
+	rast_canvas_fini(&wide);
+}
+END_TEST
+
 /* A clear left for later: nothing written while nothing paints (fills that
  * miss the canvas, empty paths), then the same pixels as an eager clear;
  * the PNG of a still-pending canvas is the PNG of its colour. */
@@ -797,6 +826,7 @@ Suite *raster_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, compositing_math);
 	tcase_add_test(tc, unpremultiply);
+	tcase_add_test(tc, block_paths_agree);
 	tcase_add_test(tc, clear_later);
 	tcase_add_test(tc, png_round_trip);
 	suite_add_tcase(s, tc);
