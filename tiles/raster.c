@@ -455,7 +455,7 @@ static inline __m128i blend4(__m128i dst, __m128i m4, __m128i full16, int opaque
 #endif
 
 /* Composites BLOCK pixels at px with per-pixel coverage m[0..BLOCK). */
-static inline void blend_block(uint8_t *px, const uint8_t *m, const uint8_t *full)
+static inline __attribute__((always_inline)) void blend_block(uint8_t *px, const uint8_t *m, const uint8_t *full)
 {
 #if defined(__SSE2__) && !defined(RAST_SCALAR)
 	__m128i full16 = _mm_setr_epi16(full[0], full[1], full[2], full[3], full[0], full[1], full[2],
