@@ -203,6 +203,16 @@ static inline int32_t to_sub(double v)
  * what lets the sweep stop there. */
 static void add_edge(struct rast *r, unsigned cw, unsigned ch, float fx0, float fy0, float fx1, float fy1)
 {
+	float fw = (float)cw, fh = (float)ch;
+	if (fx0 >= 0 && fx0 <= fw && fx1 >= 0 && fx1 <= fw && fy0 >= 0 && fy0 <= fh && fy1 >= 0 &&
+	    fy1 <= fh) {
+		/* Inside the canvas (most edges; NaN fails the tests): straight
+		 * to the grid.  v·SUB + 0.5 is exact in float below 2^23 — the
+		 * same subpixels as the double path below. */
+		add_segment(r, (int32_t)(fx0 * SUB + 0.5f), (int32_t)(fy0 * SUB + 0.5f),
+			    (int32_t)(fx1 * SUB + 0.5f), (int32_t)(fy1 * SUB + 0.5f));
+		return;
+	}
 	if (!isfinite(fx0) || !isfinite(fy0) || !isfinite(fx1) || !isfinite(fy1))
 		return;
 	double x0 = fx0, y0 = fy0, x1 = fx1, y1 = fy1, W = cw, H = ch;
