@@ -174,6 +174,34 @@ static size_t tokenize(const struct tilez *z, const uint8_t *data, size_t n, uns
 			memcpy(&yn, data + i - near, 8);
 			memcpy(&yf, data + i - far, 8);
 			uint64_t dn = x ^ yn, df = x ^ yf;
+			if ((dn & 0xffffff) && (df & 0xffffff) && near == 3 && col && col + 3 <= far) {
+				/* a run of busy RGB pixels: each one's three literals
+				 * from x, in a loop of its own, until a pixel matches
+				 * (the general code then takes it), the row or the
+				 * data ends */
+				for (;;) {
+					uint8_t v0 = (uint8_t)x, v1 = (uint8_t)(x >> 8), v2 = (uint8_t)(x >> 16);
+					tok[t] = v0;
+					tok[t + 1] = v1;
+					tok[t + 2] = v2;
+					t += 3;
+					lit_freq[v0]++;
+					lit2[v1]++;
+					lit_freq[v2]++;
+					i += 3;
+					col += 3;
+					if (col + 3 > far || n - i < 8)
+						break;
+					memcpy(&x, data + i, 8);
+					memcpy(&yn, data + i - near, 8);
+					memcpy(&yf, data + i - far, 8);
+					if (!((x ^ yn) & 0xffffff) || !((x ^ yf) & 0xffffff))
+						break;
+				}
+				if (col == far)
+					col = 0;
+				continue;
+			}
 			if (!(dn & 0xffffff) || !(df & 0xffffff)) {
 				best = dn ? (unsigned)__builtin_ctzll(dn) >> 3
 					  : 8 + match_len(data + i + 8, data + i + 8 - near, max - 8);
