@@ -69,7 +69,9 @@ void stroke_polyline(struct path *out, const float *xy, uint32_t n, int closed,
  * box on one side, so when the box is the visible area grown by more than
  * any half-width, cap or join reaches, the visible pixels are those of
  * stroke_polyline (up to float rounding); but a long line costs what comes
- * near the box, not its whole length.  Runs end on points outside the box.
+ * near the box, not its whole length.  Runs end on points outside the box;
+ * a solid run with both ends outside gets butt ends (its caps are out of
+ * sight by the box's margin).
  * Dashes keep their phase: a run's pattern starts at its distance along the
  * whole line.  A closed dashed line restarts its pattern at its first point
  * (as stroke_polyline does), so runs are cut there; when that point is in

@@ -2,13 +2,17 @@
  *
  * Three passes over a tile's image data:
  *   1. tokens: where a pixel starts, the longer of the matches `near` and
- *      `far` bytes back (3..258 bytes, extended 8 bytes at a step), else
- *      literals to the next pixel; symbol frequencies are counted on the way;
+ *      `far` bytes back (3..258 bytes; one 8-byte compare each tells a busy
+ *      pixel, a match then extends 16 bytes at a step), else literals to
+ *      the next pixel — a run of busy RGB pixels in a loop of its own;
+ *      symbol frequencies are counted on the way;
  *   2. Huffman code lengths for the literal/length and distance alphabets
  *      (limited to 15 bits, and the code-length alphabet to 7, by halving
  *      the frequencies until the tree is shallow enough), canonical codes;
- *   3. the block: header, the run-length coded code lengths, the tokens,
- *      end of block — or stored blocks if those would be smaller (noise).
+ *   3. the block: header, the run-length coded code lengths, the tokens
+ *      (each symbol one table lookup, two literals a write of the bit
+ *      buffer, which stores 8 bytes and moves on by the whole ones), end
+ *      of block — or stored blocks if those would be smaller (noise).
  * Then the zlib header and the Adler-32 of the input (libdeflate's).
  *
  * Token layout (uint32_t): a literal is its byte; a match is bit 31, the
