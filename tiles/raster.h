@@ -96,7 +96,8 @@ void rast_fill_coverage(struct rast *r, const struct path *p, enum rast_rule rul
  * x-spans the path reaches.  dst may be smaller than the workspace (the path
  * is clipped to dst); it must not be larger (programmer error, asserted).
  * Full coverage of an opaque colour writes exactly the colour; zero coverage
- * leaves a pixel untouched.  Never allocates. */
+ * leaves a pixel untouched.  A clear pending on dst (rast_canvas_clear_later)
+ * is carried out first if the path paints anything.  Never allocates. */
 void rast_fill(struct rast *r, const struct path *p, enum rast_rule rule,
 	       struct rast_color c, struct rast_canvas *dst);
 

@@ -1,7 +1,8 @@
 /* render.h — drawing one tile of a layer from the loaded data and a style.
  *
  * The renderer reads the data through plain read-only arrays (the road
- * network and its piece grid, stations, communities), so it never sees the
+ * network and its grids, the drawing indexes built at load — road chains,
+ * community rings in chunks — stations, communities), so it never sees the
  * server.  Each worker thread owns one render workspace: the rasterizer's
  * scratch, a canvas, a path, a segment stamp table and a PNG writer,
  * allocated once. */
