@@ -206,11 +206,8 @@ static void add_edge(struct rast *r, unsigned cw, unsigned ch, float fx0, float 
 	float fw = (float)cw, fh = (float)ch;
 	if (fx0 >= 0 && fx0 <= fw && fx1 >= 0 && fx1 <= fw && fy0 >= 0 && fy0 <= fh && fy1 >= 0 &&
 	    fy1 <= fh) {
-		/* Inside the canvas (most edges; NaN fails the tests): straight
-		 * to the grid.  v·SUB + 0.5 is exact in float below 2^23 — the
-		 * same subpixels as the double path below. */
-		add_segment(r, (int32_t)(fx0 * SUB + 0.5f), (int32_t)(fy0 * SUB + 0.5f),
-			    (int32_t)(fx1 * SUB + 0.5f), (int32_t)(fy1 * SUB + 0.5f));
+		/* inside the canvas (most edges; NaN fails the tests): no clip */
+		add_segment(r, to_sub(fx0), to_sub(fy0), to_sub(fx1), to_sub(fy1));
 		return;
 	}
 	if (!isfinite(fx0) || !isfinite(fy0) || !isfinite(fx1) || !isfinite(fy1))
