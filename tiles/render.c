@@ -265,6 +265,14 @@ static uint32_t decimate(float *xy, uint32_t n, float tol)
 	return k + 1;
 }
 
+/* How far beyond the tile a line of style st is drawn, px: its reach
+ * (stroke_reach), at most MARGIN_PX. */
+static float near_margin(const struct tile_proj *p, const struct stroke_style *st)
+{
+	float margin = (float)(MARGIN_PX * p->size / TILE_SIZE), reach = stroke_reach(st);
+	return reach < margin ? reach : margin;
+}
+
 /* Strokes the polyline w->xy[0..n) (closed: a ring) where it comes near the
  * tile: within the stroke's reach, capped at MARGIN_PX
  * (stroke_polyline_near).  A thin line's segments just beyond the tile's
@@ -273,9 +281,7 @@ static uint32_t decimate(float *xy, uint32_t n, float tol)
 static int stroke_near(struct render_ws *w, const struct tile_proj *p, uint32_t n, int closed,
 		       const struct stroke_style *st)
 {
-	float margin = (float)(MARGIN_PX * p->size / TILE_SIZE), reach = stroke_reach(st);
-	if (reach < margin)
-		margin = reach;
+	float margin = near_margin(p, st);
 	/* room behind the points for stroke_polyline_near's scratch */
 	if (closed && xy_reserve(w, 2 * n + 1))
 		return -1;
@@ -293,6 +299,19 @@ static int chain_usable(const struct render_ws *w, const struct network *net, ui
 	       w->seg_drawn[s] != w->drawn_stamp;
 }
 
+/* Projects points [a, b) of the e7 arrays onto w->xy from point n on and
+ * thins them as a line of their own (decimate: the ends stay).  Returns
+ * the new point count, or UINT32_MAX on ENOMEM. */
+static uint32_t append_thinned(struct render_ws *w, const struct tile_proj *p, const int32_t *lon_e7,
+			       const int32_t *lat_e7, uint32_t a, uint32_t b, uint32_t n)
+{
+	if (xy_reserve(w, n + (b - a)))
+		return UINT32_MAX;
+	float *xy = w->xy + 2 * (size_t)n;
+	project(xy, p, lon_e7, lat_e7, a, b);
+	return n + decimate(xy, b - a, DECIMATE_PX);
+}
+
 /* Projects segment s onto w->xy from point n on, thinned as a line of its
  * own (decimate: its ends stay), then walked from its end `from` (0: its
  * first point).  Thinning in the segment's own order, whatever the walk's,
@@ -302,14 +321,13 @@ static int chain_usable(const struct render_ws *w, const struct network *net, ui
 static uint32_t append_seg(struct render_ws *w, const struct network *net, const struct tile_proj *p,
 			   uint32_t s, unsigned from, int join, uint32_t n)
 {
-	uint32_t a = net->seg_pt_first[s], b = net->seg_pt_first[s + 1];
-	if (join)
-		n--;
-	if (xy_reserve(w, n + (b - a)))
-		return UINT32_MAX;
-	float *xy = w->xy + 2 * (size_t)n;
-	project(xy, p, net->pt_lon_e7, net->pt_lat_e7, a, b);
-	uint32_t k = decimate(xy, b - a, DECIMATE_PX);
+	uint32_t at = join ? n - 1 : n;
+	uint32_t m = append_thinned(w, p, net->pt_lon_e7, net->pt_lat_e7, net->seg_pt_first[s],
+				    net->seg_pt_first[s + 1], at);
+	if (m == UINT32_MAX)
+		return m;
+	uint32_t k = m - at;
+	float *xy = w->xy + 2 * (size_t)at;
 	if (from)
 		for (uint32_t i = 0, j = k - 1; i < j; i++, j--) {
 			float tx = xy[2 * i], ty = xy[2 * i + 1];
@@ -318,7 +336,7 @@ static uint32_t append_seg(struct render_ws *w, const struct network *net, const
 			xy[2 * j] = tx;
 			xy[2 * j + 1] = ty;
 		}
-	return n + k;
+	return m;
 }
 
 /* Projects the chain through segment s (roadchain.h) — the segments linked
@@ -396,26 +414,32 @@ static int stroke_roads(struct render_ws *w, const struct render_data *d, const 
 	return w->path.failed ? -1 : 0;
 }
 
+/* A road line's width at the zoom, px; with `casing`, its casing's (the
+ * line plus the casing on both sides). */
+static float road_width(const struct style_line *l, float zoom, float scale, int casing)
+{
+	float width = style_eval_width(&l->width, zoom) * scale;
+	if (casing)
+		width += 2 * style_eval_width(&l->casing_width, zoom) * scale;
+	return width;
+}
+
 static int draw_road_run(struct render_ws *w, const struct render_data *d,
 			 const struct style_layer *first, const struct tile_proj *p, float zoom,
 			 float scale, int casing)
 {
 	/* one layer of the run: its casing pass or its line pass */
 	const struct style_line *l = &first->line;
-	float width = style_eval_width(&l->width, zoom) * scale;
 	struct stroke_style st;
 	float dash[STYLE_MAX_DASH];
 	struct style_color col = l->color;
+	if (casing && !l->has_casing)
+		return 0;
+	stroke_style_of(l, road_width(l, zoom, scale, casing), scale, &st, dash);
 	if (casing) {
-		if (!l->has_casing)
-			return 0;
-		float cw = style_eval_width(&l->casing_width, zoom) * scale;
-		stroke_style_of(l, width + 2 * cw, scale, &st, dash);
 		st.dash = NULL;
 		st.dash_count = 0;
 		col = l->casing_color;
-	} else {
-		stroke_style_of(l, width, scale, &st, dash);
 	}
 	if (st.width <= 0 || col.a == 0)
 		return 0;
@@ -552,13 +576,10 @@ static uint32_t project_chunks(struct render_ws *w, const struct render_data *d,
 		uint32_t i0 = (q - c0) * RINGIDX_CHUNK, i1 = i0 + RINGIDX_CHUNK;
 		if (i1 > nseg)
 			i1 = nseg;
-		if (n)
-			n--; /* the chunk starts on the previous one's last point */
-		if (xy_reserve(w, n + i1 - i0 + 1))
-			return UINT32_MAX;
-		float *xy = w->xy + 2 * (size_t)n;
-		project(xy, p, cs->pt_lon_e7, cs->pt_lat_e7, a + i0, a + i1 + 1);
-		n += decimate(xy, i1 - i0 + 1, DECIMATE_PX);
+		/* a chunk starts on the previous one's last point */
+		n = append_thinned(w, p, cs->pt_lon_e7, cs->pt_lat_e7, a + i0, a + i1 + 1, n ? n - 1 : 0);
+		if (n == UINT32_MAX)
+			return n;
 	}
 	return n;
 }
@@ -626,16 +647,11 @@ static int draw_communities(struct render_ws *w, const struct render_data *d,
 		stroke_style_of(&l->line, style_eval_width(&l->line.width, zoom) * scale, scale, &st,
 				dash);
 		/* the chunks a line's stroke can reach from */
-		double reach = stroke_reach(&st), bx0, by0, bx1, by1;
-		if (reach > MARGIN_PX * scale)
-			reach = MARGIN_PX * scale;
-		tile_bounds(p, reach, &bx0, &by0, &bx1, &by1);
+		double bx0, by0, bx1, by1;
+		tile_bounds(p, near_margin(p, &st), &bx0, &by0, &bx1, &by1);
 		box[0] = geo_to_e7(bx0), box[1] = geo_to_e7(by0);
 		box[2] = geo_to_e7(bx1), box[3] = geo_to_e7(by1);
-		for (unsigned i = 0; i < st.dash_count; i++)
-			period += st.dash[i];
-		if (st.dash_count % 2)
-			period *= 2;
+		period = stroke_dash_period(&st);
 	}
 	for (uint32_t c = 0; c < cs->count; c++) {
 		const struct community *cm = &cs->items[c];
@@ -1077,10 +1093,9 @@ static double road_margin(const struct style *s, const struct tile_req *t, float
 		if (l->type != STYLE_LINE)
 			continue;
 		struct stroke_style st;
-		float dash[STYLE_MAX_DASH], width = style_eval_width(&l->line.width, zoom) * scale;
-		if (l->line.has_casing)
-			width += 2 * style_eval_width(&l->line.casing_width, zoom) * scale;
-		stroke_style_of(&l->line, width, scale, &st, dash);
+		float dash[STYLE_MAX_DASH];
+		stroke_style_of(&l->line, road_width(&l->line, zoom, scale, l->line.has_casing), scale,
+				&st, dash);
 		double reach = stroke_reach(&st);
 		if (reach > margin)
 			margin = reach;

@@ -554,6 +554,12 @@ float stroke_reach(const struct stroke_style *st)
 	return 0.5f * st->width * f + 1.0f;
 }
 
+double stroke_dash_period(const struct stroke_style *st)
+{
+	struct dash d;
+	return dash_init(&d, st) ? d.period : 0;
+}
+
 void stroke_polyline(struct path *out, const float *xy, uint32_t n, int closed,
                      const struct stroke_style *st, float tolerance)
 {
@@ -639,13 +645,14 @@ void stroke_marker_pin(struct path *out, float x, float y, float r, float hole_r
 
 /* ---- Strokes near a box ---- */
 
-/* Whether segment a–b can reach the box [lo, hi]² (its bounding box meets
- * it). */
+/* Whether point a lies in the box [lo, hi]². */
 static inline int pt_in_box(const float *a, float lo, float hi)
 {
 	return a[0] >= lo && a[0] <= hi && a[1] >= lo && a[1] <= hi;
 }
 
+/* Whether segment a–b can reach the box [lo, hi]² (its bounding box meets
+ * it). */
 static inline int seg_near(const float *a, const float *b, float lo, float hi)
 {
 	return !((a[0] < lo && b[0] < lo) || (a[0] > hi && b[0] > hi) || (a[1] < lo && b[1] < lo) ||
@@ -681,14 +688,13 @@ void stroke_polyline_near(struct path *out, const float *xy, uint32_t n, int clo
 			  const struct stroke_style *st, float tolerance, float lo, float hi,
 			  float *scratch)
 {
-	struct dash dd;
-	int dashed = dash_init(&dd, st); /* an invalid pattern draws solid */
-	double period = dashed ? dd.period : 0;
+	double period = stroke_dash_period(st); /* an invalid pattern draws solid */
+	int dashed = period > 0;
 	uint32_t nseg = n < 2 ? 0 : closed ? n : n - 1, out_seg = UINT32_MAX;
 	/* A closed dashed line restarts its pattern at its first point, where
 	 * a dash over it is one piece with a join: near the box, only the
 	 * whole line draws that, so it is drawn whole. */
-	if (closed && dashed && n && xy[0] >= lo && xy[0] <= hi && xy[1] >= lo && xy[1] <= hi)
+	if (closed && dashed && n && pt_in_box(xy, lo, hi))
 		nseg = 0;
 	for (uint32_t i = 0; i < nseg; i++)
 		if (!seg_near(xy + 2 * i, xy + 2 * ((i + 1) % n), lo, hi)) {

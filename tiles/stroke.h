@@ -88,6 +88,11 @@ void stroke_polyline_near(struct path *out, const float *xy, uint32_t n, int clo
  * box margin stroke_polyline_near needs. */
 float stroke_reach(const struct stroke_style *st);
 
+/* The length of one period of st's dash pattern as drawn, px (an odd list
+ * repeated twice, as SVG does); 0 when the line is drawn solid — no
+ * pattern, or an invalid one. */
+double stroke_dash_period(const struct stroke_style *st);
+
 /* ---- Shapes ---- (r, width in px; tolerance as above; invalid sizes draw nothing) */
 
 /* A filled disk of radius r centred on (cx, cy): one clockwise ring. */
