@@ -23,6 +23,7 @@
 #include "routing/coverage.h"
 #include "routing/graph.h"
 #include "routing/spatial.h"
+#include "tiles/borders.h"
 #include "tiles/ringidx.h"
 #include "tiles/roadchain.h"
 
@@ -62,7 +63,9 @@ struct dataset {
 
 	/* communities */
 	struct communityset comm;     /* arrays may point into the snapshot */
-	struct ringidx comm_idx;      /* their rings in chunks, for drawing; built at load */
+	struct borders borders;       /* their outlines, each shared border once, for drawing;
+				       * built at load, like the next */
+	struct ringidx border_idx;    /* the borders' lines in chunks */
 
 	/* base-map features (water, green, buildings …) of an OSM road source */
 	struct mapfeat_set feat;      /* arrays may point into the snapshot */

@@ -562,46 +562,47 @@ static int box_meets(const int32_t *a, const int32_t *b)
 	return !(a[2] < b[0] || a[0] > b[2] || a[3] < b[1] || a[1] > b[3]);
 }
 
-/* Projects chunks [c, e) of community ring r (ringidx.h) onto w->xy as one
- * line, each chunk thinned on its own (decimate keeps its ends), so every
- * tile gets the same points for a chunk wherever its run starts.  Returns
- * the point count, or UINT32_MAX on ENOMEM. */
+/* Projects chunks [c, e) of border line l (ringidx.h over the borders'
+ * lines) onto w->xy as one line, each chunk thinned on its own (decimate
+ * keeps its ends), so every tile gets the same points for a chunk wherever
+ * its run starts.  Returns the point count, or UINT32_MAX on ENOMEM. */
 static uint32_t project_chunks(struct render_ws *w, const struct render_data *d,
-			       const struct tile_proj *p, uint32_t r, uint32_t c, uint32_t e)
+			       const struct tile_proj *p, uint32_t l, uint32_t c, uint32_t e)
 {
-	const struct communityset *cs = d->comm;
-	uint32_t a = cs->ring_pt_first[r], nseg = cs->ring_pt_first[r + 1] - a - 1;
-	uint32_t c0 = d->comm_idx->ring_first[r], n = 0;
+	const struct borders *bd = d->borders;
+	uint32_t a = bd->line_pt_first[l], nseg = bd->line_pt_first[l + 1] - a - 1;
+	uint32_t c0 = d->border_idx->line_first[l], n = 0;
 	for (uint32_t q = c; q < e; q++) {
 		uint32_t i0 = (q - c0) * RINGIDX_CHUNK, i1 = i0 + RINGIDX_CHUNK;
 		if (i1 > nseg)
 			i1 = nseg;
 		/* a chunk starts on the previous one's last point */
-		n = append_thinned(w, p, cs->pt_lon_e7, cs->pt_lat_e7, a + i0, a + i1 + 1, n ? n - 1 : 0);
+		n = append_thinned(w, p, bd->pt_lon_e7, bd->pt_lat_e7, a + i0, a + i1 + 1, n ? n - 1 : 0);
 		if (n == UINT32_MAX)
 			return n;
 	}
 	return n;
 }
 
-/* Strokes community ring r where it comes near the tile, chunk by chunk
+/* Strokes border line l where it comes near the tile, chunk by chunk
  * (ringidx.h): each run of consecutive chunks whose boxes meet `box` (the
  * tile grown by the stroke's reach) is projected and stroked as an open
- * line, its dash pattern (of `period` px, 0: solid) shifted by the ring's
- * length before it.  A run ends on a point of a chunk beyond the box, so
- * its ends draw nothing visible.  When the ring's first point is inside the
- * box, a run would end there, in sight (and a dashed ring restarts its
- * pattern there): the ring is stroked whole, as a ring.  -1 on ENOMEM. */
-static int stroke_ring_chunks(struct render_ws *w, const struct render_data *d,
-			      const struct tile_proj *p, uint32_t r, const struct stroke_style *st,
-			      double period, const int32_t *box)
+ * line, its dash pattern (of `period` px, 0: solid) shifted by the line's
+ * length before it.  A run ends on the line's own end or on a point of a
+ * chunk beyond the box, where its end draws nothing visible.  A closed
+ * line (a whole ring) whose first point is inside the box would have a run
+ * end there, in sight (and a dashed ring restart its pattern there): it is
+ * stroked whole, as a ring.  -1 on ENOMEM. */
+static int stroke_border_chunks(struct render_ws *w, const struct render_data *d,
+				const struct tile_proj *p, uint32_t l, const struct stroke_style *st,
+				double period, const int32_t *box)
 {
-	const struct communityset *cs = d->comm;
-	const struct ringidx *ix = d->comm_idx;
-	uint32_t a = cs->ring_pt_first[r], c0 = ix->ring_first[r], c1 = ix->ring_first[r + 1], n;
-	int32_t lon = cs->pt_lon_e7[a], lat = cs->pt_lat_e7[a];
-	if (lon >= box[0] && lon <= box[2] && lat >= box[1] && lat <= box[3]) {
-		n = project_chunks(w, d, p, r, c0, c1);
+	const struct borders *bd = d->borders;
+	const struct ringidx *ix = d->border_idx;
+	uint32_t a = bd->line_pt_first[l], c0 = ix->line_first[l], c1 = ix->line_first[l + 1], n;
+	int32_t lon = bd->pt_lon_e7[a], lat = bd->pt_lat_e7[a];
+	if (bd->line_closed[l] && lon >= box[0] && lon <= box[2] && lat >= box[1] && lat <= box[3]) {
+		n = project_chunks(w, d, p, l, c0, c1);
 		if (n == UINT32_MAX)
 			return -1;
 		return n > 1 ? stroke_near(w, p, n - 1, 1, st) : 0;
@@ -614,7 +615,7 @@ static int stroke_ring_chunks(struct render_ws *w, const struct render_data *d,
 		uint32_t e = c + 1;
 		while (e < c1 && box_meets(ix->box + 4 * (size_t)e, box))
 			e++;
-		n = project_chunks(w, d, p, r, c, e);
+		n = project_chunks(w, d, p, l, c, e);
 		if (n == UINT32_MAX)
 			return -1;
 		struct stroke_style rs = *st;
@@ -624,6 +625,30 @@ static int stroke_ring_chunks(struct render_ws *w, const struct render_data *d,
 		if (stroke_near(w, p, n, 0, &rs))
 			return -1;
 		c = e;
+	}
+	return 0;
+}
+
+/* Community outlines from the borders (borders.h: each shared border
+ * once), the lines whose boxes meet `box`: chunk by chunk when the chunk
+ * index is there, else each line projected whole.  -1 on ENOMEM. */
+static int stroke_borders(struct render_ws *w, const struct render_data *d,
+			  const struct tile_proj *p, const struct stroke_style *st, double period,
+			  const int32_t *box)
+{
+	const struct borders *bd = d->borders;
+	for (uint32_t l = 0; l < bd->line_count; l++) {
+		if (!box_meets(bd->line_box + 4 * (size_t)l, box))
+			continue;
+		if (d->border_idx) {
+			if (stroke_border_chunks(w, d, p, l, st, period, box))
+				return -1;
+			continue;
+		}
+		uint32_t a = bd->line_pt_first[l], b = bd->line_pt_first[l + 1];
+		if (project_ws(w, p, bd->pt_lon_e7, bd->pt_lat_e7, a, b) ||
+		    stroke_near(w, p, bd->line_closed[l] ? b - a - 1 : b - a, bd->line_closed[l], st))
+			return -1;
 	}
 	return 0;
 }
@@ -646,12 +671,17 @@ static int draw_communities(struct render_ws *w, const struct render_data *d,
 	if (l->type == STYLE_LINE) {
 		stroke_style_of(&l->line, style_eval_width(&l->line.width, zoom) * scale, scale, &st,
 				dash);
-		/* the chunks a line's stroke can reach from */
+		/* the lines a stroke can reach the tile from */
 		double bx0, by0, bx1, by1;
 		tile_bounds(p, near_margin(p, &st), &bx0, &by0, &bx1, &by1);
 		box[0] = geo_to_e7(bx0), box[1] = geo_to_e7(by0);
 		box[2] = geo_to_e7(bx1), box[3] = geo_to_e7(by1);
 		period = stroke_dash_period(&st);
+		if (d->borders) {
+			if (stroke_borders(w, d, p, &st, period, box))
+				return -1;
+			goto fill;
+		}
 	}
 	for (uint32_t c = 0; c < cs->count; c++) {
 		const struct community *cm = &cs->items[c];
@@ -660,11 +690,6 @@ static int draw_communities(struct render_ws *w, const struct render_data *d,
 			continue;
 		for (uint32_t r = cm->ring_first; r < cm->ring_first + cm->ring_count; r++) {
 			uint32_t a = cs->ring_pt_first[r], b = cs->ring_pt_first[r + 1];
-			if (l->type == STYLE_LINE && d->comm_idx) {
-				if (stroke_ring_chunks(w, d, p, r, &st, period, box))
-					return -1;
-				continue;
-			}
 			if (project_ws(w, p, cs->pt_lon_e7, cs->pt_lat_e7, a, b))
 				return -1;
 			if (l->type == STYLE_FILL)
@@ -673,6 +698,7 @@ static int draw_communities(struct render_ws *w, const struct render_data *d,
 				return -1;
 		}
 	}
+fill:
 	if (w->path.failed)
 		return -1;
 	struct style_color col = l->type == STYLE_FILL ? l->fill.color : l->line.color;

@@ -20,6 +20,7 @@
 #include "path.h"
 #include "pngenc.h"
 #include "raster.h"
+#include "borders.h"
 #include "ringidx.h"
 #include "roadchain.h"
 #include "routing/coverage.h"
@@ -43,7 +44,10 @@ struct render_data {
 	uint32_t station_count;
 	const struct grid *station_grid;
 	const struct communityset *comm;
-	const struct ringidx *comm_idx;        /* comm's rings in chunks; NULL: project whole rings */
+	const struct borders *borders;         /* comm's outlines, each shared border once;
+						* NULL: stroke every ring */
+	const struct ringidx *border_idx;      /* the borders' lines in chunks; NULL: project
+						* whole lines */
 	const struct mapfeat_set *feat;        /* base-map areas and lines, may be NULL */
 	const struct grid *feat_grid;          /* over feat's boxes; NULL: scan them all */
 	const struct text_font *font;          /* labels' font; NULL: no labels */

@@ -8,34 +8,34 @@
 #include "common/geo.h"
 #include "tilemath.h"
 
-/* Chunks of a ring of n points (n − 1 segments). */
+/* Chunks of a line of n points (n − 1 segments). */
 static uint32_t chunks_of(uint32_t n)
 {
 	return n < 2 ? 0 : (n - 1 + RINGIDX_CHUNK - 1) / RINGIDX_CHUNK;
 }
 
-enum yz_err ringidx_build(struct ringidx *ix, uint32_t ring_count, const uint32_t *ring_pt_first,
+enum yz_err ringidx_build(struct ringidx *ix, uint32_t line_count, const uint32_t *line_pt_first,
 			  const int32_t *lon_e7, const int32_t *lat_e7)
 {
 	memset(ix, 0, sizeof *ix);
 	size_t total = 0;
-	for (uint32_t r = 0; r < ring_count; r++)
-		total += chunks_of(ring_pt_first[r + 1] - ring_pt_first[r]);
-	ix->ring_first = malloc(((size_t)ring_count + 1) * sizeof *ix->ring_first);
+	for (uint32_t r = 0; r < line_count; r++)
+		total += chunks_of(line_pt_first[r + 1] - line_pt_first[r]);
+	ix->line_first = malloc(((size_t)line_count + 1) * sizeof *ix->line_first);
 	ix->box = malloc((total ? total : 1) * 4 * sizeof *ix->box);
 	ix->along = malloc((total ? total : 1) * sizeof *ix->along);
-	if (!ix->ring_first || !ix->box || !ix->along || total > UINT32_MAX) {
+	if (!ix->line_first || !ix->box || !ix->along || total > UINT32_MAX) {
 		ringidx_free(ix);
 		return YZ_ENOMEM;
 	}
-	ix->ring_count = ring_count;
+	ix->line_count = line_count;
 	/* zoom 0: tile (0, 0, 0) is the whole 256-pixel world */
 	struct tile_proj world;
 	tile_proj_init(&world, &(struct tile_req){.z = 0, .x = 0, .y = 0, .scale = 1});
 	uint32_t c = 0;
-	for (uint32_t r = 0; r < ring_count; r++) {
-		ix->ring_first[r] = c;
-		uint32_t a = ring_pt_first[r], n = ring_pt_first[r + 1] - a, k = chunks_of(n);
+	for (uint32_t r = 0; r < line_count; r++) {
+		ix->line_first[r] = c;
+		uint32_t a = line_pt_first[r], n = line_pt_first[r + 1] - a, k = chunks_of(n);
 		double along = 0;
 		double px = 0, py = 0;
 		for (uint32_t q = 0; q < k; q++, c++) {
@@ -62,13 +62,13 @@ enum yz_err ringidx_build(struct ringidx *ix, uint32_t ring_count, const uint32_
 			}
 		}
 	}
-	ix->ring_first[ring_count] = c;
+	ix->line_first[line_count] = c;
 	return YZ_OK;
 }
 
 void ringidx_free(struct ringidx *ix)
 {
-	free(ix->ring_first);
+	free(ix->line_first);
 	free(ix->box);
 	free(ix->along);
 	memset(ix, 0, sizeof *ix);

@@ -398,8 +398,8 @@ START_TEST(deterministic)
 END_TEST
 
 /* Community outlines drawn chunk by chunk (ringidx.h) show what the whole
- * rings show: every golden tile drawn both ways.  Dashes may shift by float
- * rounding of their phase (a level or two of a pixel), nothing more. */
+ * border lines show: every golden tile drawn both ways.  Dashes may shift by
+ * float rounding of their phase (a level or two of a pixel), nothing more. */
 START_TEST(ring_chunks_same_pixels)
 {
 	ck_assert_msg(!manifest_err[0], "%s", manifest_err);
@@ -414,13 +414,14 @@ START_TEST(ring_chunks_same_pixels)
 		tilejob_coverage(tiles[i].d, tiles[i].mode, tiles[i].minutes, &rd);
 		if (!rd.comm || !rd.comm->count)
 			continue;
-		ck_assert_ptr_nonnull(rd.comm_idx);
-		const struct ringidx *ix = rd.comm_idx;
-		rd.comm_idx = NULL;
+		ck_assert_ptr_nonnull(rd.borders);
+		ck_assert_ptr_nonnull(rd.border_idx);
+		const struct ringidx *ix = rd.border_idx;
+		rd.border_idx = NULL;
 		ck_assert_int_eq(render_tile(&w, &rd, tiles[i].st, &tiles[i].t), YZ_OK);
 		size_t bytes = (size_t)w.canvas.h * w.canvas.stride;
 		memcpy(whole, w.canvas.px, bytes);
-		rd.comm_idx = ix;
+		rd.border_idx = ix;
 		ck_assert_int_eq(render_tile(&w, &rd, tiles[i].st, &tiles[i].t), YZ_OK);
 		int worst = 0;
 		for (size_t k = 0; k < bytes; k++) {

@@ -1,6 +1,6 @@
-/* check_ringidx.c — rings cut into chunks (tiles/ringidx.h): the chunks
- * tile each ring's segments in order, each box holds its chunk's points, and
- * `along` is the ring's length in zoom-0 world pixels up to the chunk. */
+/* check_ringidx.c — lines (here rings) cut into chunks (tiles/ringidx.h): the chunks
+ * tile each line's segments in order, each box holds its chunk's points, and
+ * `along` is the line's length in zoom-0 world pixels up to the chunk. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -42,11 +42,11 @@ START_TEST(test_chunks)
 	tile_proj_init(&world, &(struct tile_req){.z = 0, .scale = 1});
 	for (unsigned r = 0; r < R; r++) {
 		uint32_t a = first[r], segs = sizes[r] > 1 ? sizes[r] - 1 : 0;
-		uint32_t chunks = ix.ring_first[r + 1] - ix.ring_first[r];
+		uint32_t chunks = ix.line_first[r + 1] - ix.line_first[r];
 		ck_assert_uint_eq(chunks, (segs + RINGIDX_CHUNK - 1) / RINGIDX_CHUNK);
 		double along = 0;
 		for (uint32_t c = 0; c < chunks; c++) {
-			uint32_t k = ix.ring_first[r] + c, i0 = c * RINGIDX_CHUNK, i1 = i0 + RINGIDX_CHUNK;
+			uint32_t k = ix.line_first[r] + c, i0 = c * RINGIDX_CHUNK, i1 = i0 + RINGIDX_CHUNK;
 			i1 = i1 < segs ? i1 : segs;
 			const int32_t *b = ix.box + 4 * k;
 			ck_assert_msg(fabs(ix.along[k] - along) <= 1e-9 * (1 + along),
@@ -72,7 +72,7 @@ START_TEST(test_chunks)
 			ck_assert_int_eq(b[3], mxy);
 		}
 	}
-	ck_assert_uint_eq(ix.ring_first[R], ix.ring_first[R - 1] + 4); /* 99 segments */
+	ck_assert_uint_eq(ix.line_first[R], ix.line_first[R - 1] + 4); /* 99 segments */
 	ringidx_free(&ix);
 	ringidx_free(&ix); /* twice is harmless */
 	free(lon);
@@ -85,8 +85,8 @@ START_TEST(test_empty)
 	struct ringidx ix;
 	uint32_t first[1] = {0};
 	ck_assert_int_eq(ringidx_build(&ix, 0, first, NULL, NULL), YZ_OK);
-	ck_assert_uint_eq(ix.ring_count, 0);
-	ck_assert_uint_eq(ix.ring_first[0], 0);
+	ck_assert_uint_eq(ix.line_count, 0);
+	ck_assert_uint_eq(ix.line_first[0], 0);
 	ringidx_free(&ix);
 }
 END_TEST
