@@ -791,7 +791,8 @@ START_TEST(test_tolerance)
 			double mx = (P.xy[2 * i] + P.xy[2 * j]) / 2, my = (P.xy[2 * i + 1] + P.xy[2 * j + 1]) / 2;
 			worst = fmax(worst, 20 - poly_dist(mx, my, seg, 2, 0));
 		}
-		double cap = tols[k] < 20 * (1 - cos(PI / 8)) ? tols[k] : 20 * (1 - cos(PI / 8));
+		/* at least 4 chords a circle: never more than r·(1 − cos 45°) off */
+		double cap = tols[k] < 20 * (1 - cos(PI / 4)) ? tols[k] : 20 * (1 - cos(PI / 4));
 		ck_assert_msg(worst <= cap + 1e-3, "tol %g: deviation %g", tols[k], worst);
 	}
 }
