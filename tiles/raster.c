@@ -22,14 +22,15 @@
  *
  * Invariants between fills: acc and blk are all zero, y_lo >= y_hi.  A
  * fill marks each row's written 16-cell blocks; the sweep sums only written
- * blocks (re-zeroing them), gives unwritten blocks the running coverage in
- * one go (empty ones are then skipped, full opaque ones filled), so a path
- * costs what it touches.  Right of a row's last nonzero cell the running sum
+ * blocks (re-zeroing them), gives each run of unwritten blocks the running
+ * coverage in one go (empty runs are then skipped, full opaque ones filled),
+ * so a path costs what it touches.  Right of a row's last nonzero cell the running sum
  * is exactly 0 again (a closed ring crosses each row up as often as down),
  * so nothing there is read or painted.
  *
  * Compositing is integer, 4 pixels at a time with SSE2 (a scalar path with
- * the same arithmetic elsewhere, or with RAST_SCALAR defined): coverage
+ * the same arithmetic elsewhere, or with RAST_SCALAR defined), a written
+ * block's 16 pixels all composited, uncovered ones unchanged: coverage
  * quantised to m in 0..255; an opaque colour (a map's roads, most fills) is
  * mixed in one rounding, out = (m·src + (255 − m)·dst)/255 per channel; a
  * translucent one as the premultiplied source at full coverage scaled by
@@ -332,6 +333,17 @@ static inline int block_written(const struct rast *r, unsigned y, unsigned b)
 	return r->blk[(size_t)y * r->blk_words + (b >> 6)] >> (b & 63) & 1;
 }
 
+/* The first written block of row y at or after b (one must be). */
+static inline unsigned next_written(const struct rast *r, unsigned y, unsigned b)
+{
+	const uint64_t *bits = r->blk + (size_t)y * r->blk_words;
+	unsigned wi = b >> 6;
+	uint64_t v = bits[wi] & (~(uint64_t)0 << (b & 63));
+	while (!v)
+		v = bits[++wi];
+	return 64 * wi + (unsigned)__builtin_ctzll(v);
+}
+
 /* Sums block b of a row into per-pixel coverage quantised to 0..255 at
  * m[0..16), carrying the running sum through *sum, and zeroes its cells. */
 static inline void sweep_block(uint32_t *cell, uint32_t *sum, enum rast_rule rule, uint8_t *m)
@@ -469,15 +481,14 @@ static inline __attribute__((always_inline)) void blend_block(uint8_t *px, const
 					full[3]);
 	__m128i mm = _mm_loadu_si128((const __m128i *)m);
 	__m128i m2[2] = {_mm_unpacklo_epi8(mm, mm), _mm_unpackhi_epi8(mm, mm)};
-	uint32_t m32[4];
-	memcpy(m32, m, sizeof m32);
+	int opaque = full[3] == 255;
+	/* all 16 pixels, covered or not (m = 0 gives back the pixel exactly):
+	 * a test per 4 pixels, unpredictable along a thin line, cost more */
 	for (int q = 0; q < 4; q++) {
-		if (!m32[q])
-			continue; /* 4 pixels uncovered: most of a thin line's block */
 		__m128i m4 = q & 1 ? _mm_unpackhi_epi8(m2[q >> 1], m2[q >> 1])
 				   : _mm_unpacklo_epi8(m2[q >> 1], m2[q >> 1]);
 		__m128i *p = (__m128i *)(px + 16 * q);
-		_mm_storeu_si128(p, blend4(_mm_loadu_si128(p), m4, full16, full[3] == 255));
+		_mm_storeu_si128(p, blend4(_mm_loadu_si128(p), m4, full16, opaque));
 	}
 #else
 	for (unsigned x = 0; x < BLOCK; x++)
@@ -506,36 +517,41 @@ void rast_fill(struct rast *r, const struct path *p, enum rast_rule rule,
 		unsigned x1 = BLOCK * (b1 + 1) < cw ? BLOCK * (b1 + 1) : cw;
 		if (BLOCK * b0 < x1)
 			rast_canvas_settle(dst); /* pixels to paint, maybe: the clear first */
-		for (unsigned b = b0; b <= b1; b++) {
+		for (unsigned b = b0; b <= b1;) {
 			/* blocks in the canvas go 4 pixels at a time; one
 			 * across its right edge (a width not a multiple of 16)
 			 * pixel by pixel, up to the edge */
-			unsigned xa = BLOCK * b, xb = xa + BLOCK < x1 ? xa + BLOCK : x1;
-			int whole = xa + BLOCK <= cw;
+			unsigned xa = BLOCK * b;
 			if (block_written(r, y, b)) {
+				unsigned xb = xa + BLOCK < x1 ? xa + BLOCK : x1;
 				sweep_block(cells + xa, &sum, rule, m);
-				if (whole) {
+				if (xa + BLOCK <= cw) {
 					blend_block(row + 4 * xa, m, full);
 				} else {
 					for (unsigned x = xa; x < xb; x++)
 						blend_px(row + 4 * x, m[x - xa], full);
 				}
+				b++;
 				continue;
 			}
-			/* unwritten: one coverage throughout */
+			/* a run of unwritten blocks, up to the next written one
+			 * (b1 is): one coverage throughout */
+			unsigned e = next_written(r, y, b);
 			unsigned mc = quantise(rule_cov(sum, rule));
+			b = e;
+			unsigned xb = BLOCK * e < x1 ? BLOCK * e : x1;
 			if (mc == 0 || xa >= xb)
 				continue;
 			if (mc == 255 && c.a == 255) {
 				for (unsigned x = xa; x < xb; x++)
 					memcpy(row + 4 * x, full, 4);
-			} else if (whole) {
-				memset(mu, (int)mc, BLOCK);
-				blend_block(row + 4 * xa, mu, full);
-			} else {
-				for (unsigned x = xa; x < xb; x++)
-					blend_px(row + 4 * x, mc, full);
+				continue;
 			}
+			memset(mu, (int)mc, BLOCK);
+			for (; xa + BLOCK <= xb; xa += BLOCK)
+				blend_block(row + 4 * xa, mu, full);
+			for (unsigned x = xa; x < xb; x++)
+				blend_px(row + 4 * x, mc, full);
 		}
 		memset(r->blk + (size_t)y * r->blk_words, 0, r->blk_words * sizeof *r->blk);
 	}
