@@ -15,9 +15,11 @@
  *      of block — or stored blocks if those would be smaller (noise).
  * Then the zlib header and the Adler-32 of the input (libdeflate's).
  *
- * Token layout (uint32_t): a literal is its byte; a match is bit 31, the
- * length (3..258) in bits 15..23 and the distance − 1 (0..32767) in bits
- * 0..14. */
+ * Token layout (uint16_t): a literal is its byte (0..255); a match `near`
+ * bytes back is TOK_NEAR + length − 3, one `far` back TOK_FAR + length − 3
+ * — the only two distances tried.  So after the codes are made, every
+ * token is one entry of a table of its bits (pass 3 has no branch per
+ * token). */
 #include "tilez.h"
 
 #include <libdeflate.h>
@@ -35,13 +37,15 @@
 #define NDIST 30
 #define NCLEN 19
 #define EOB 256
-#define MATCH_BIT 0x80000000u
+#define TOK_NEAR 256u
+#define TOK_FAR 512u
+#define NTOK 768u /* distinct tokens */
 #define STORED_MAX 65535u
 
 static unsigned length_sym(unsigned len, unsigned *nextra, unsigned *extra);
 
 struct tilez {
-	uint32_t *tok;
+	uint16_t *tok;
 	size_t tok_cap;
 	/* per match length 3..258: its symbol and its extra bits (count, value) */
 	uint16_t len_sym[MAX_MATCH + 1];
@@ -161,7 +165,7 @@ static inline size_t match_len(const uint8_t *a, const uint8_t *b, size_t max)
  * col of a row.  Literal counts go to two tables in turn (added up after),
  * so that a run of one byte value does not wait on its own counter. */
 static size_t tokenize(const struct tilez *z, const uint8_t *data, size_t n, unsigned near,
-		       unsigned far, uint32_t *tok, uint32_t *lit_freq, uint32_t *dist_freq)
+		       unsigned far, uint16_t *tok, uint32_t *lit_freq, uint32_t *dist_freq)
 {
 	uint32_t lit2[256] = {0};
 	size_t t = 0, i = 0;
@@ -234,7 +238,7 @@ static size_t tokenize(const struct tilez *z, const uint8_t *data, size_t n, uns
 		}
 		if (best >= MIN_MATCH) {
 			unsigned ne, ex;
-			tok[t++] = MATCH_BIT | (uint32_t)best << 15 | (dist - 1);
+			tok[t++] = (uint16_t)((dist == near ? TOK_NEAR : TOK_FAR) + best - MIN_MATCH);
 			lit_freq[z->len_sym[best]]++;
 			dist_freq[dist_code(dist, &ne, &ex)]++;
 			i += best;
@@ -449,12 +453,12 @@ struct bits {
 	unsigned n; /* bits in acc, < 8 between calls */
 };
 
-/* Appends the k <= 30 low bits of v.  The whole bytes go out at once, with
+/* Appends the k <= 56 low bits of v.  The whole bytes go out at once, with
  * no branch: 8 bytes are stored (those past the last whole one are
  * rewritten later; the output has tilez_bound's slack). */
-static inline void put(struct bits *b, uint32_t v, unsigned k)
+static inline void put(struct bits *b, uint64_t v, unsigned k)
 {
-	b->acc |= (uint64_t)v << b->n;
+	b->acc |= v << b->n;
 	b->n += k;
 	unsigned bytes = b->n >> 3;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -537,7 +541,7 @@ static uint64_t plan_block(struct block *k, const uint32_t *lit_freq, const uint
 }
 
 static void write_block(struct bits *b, const struct tilez *z, const struct block *k,
-			const uint32_t *tok, size_t ntok)
+			const uint16_t *tok, size_t ntok, unsigned near, unsigned far)
 {
 	put(b, 1 | 2 << 1, 3); /* final, dynamic Huffman */
 	put(b, k->nlit - 257, 5);
@@ -551,48 +555,27 @@ static void write_block(struct bits *b, const struct tilez *z, const struct bloc
 		if (clen_extra_bits[s])
 			put(b, k->rle_extra[i], clen_extra_bits[s]);
 	}
-	/* Every symbol as one table entry: its code with any extra bits above
-	 * it, and their count in the top byte (literals ≤ 15 bits, lengths
-	 * ≤ 15 + 5).  Distances (≤ 15 + 13 bits) keep the count apart, for
-	 * the two the tokens use: near and far. */
-	uint32_t lit[256], len[MAX_MATCH + 1], dist[2] = {0, 0}, dist_n[2] = {0, 0};
+	/* Every token as one table entry: its bits (a literal's code; a
+	 * match's length code, extra bits, distance code, extra bits — at most
+	 * 15 + 5 + 15 + 13) and their count in the top byte. */
+	uint64_t tab[NTOK];
 	for (unsigned v = 0; v < 256; v++)
-		lit[v] = k->lit_code[v] | (uint32_t)k->lit_len[v] << 24;
-	for (unsigned l = MIN_MATCH; l <= MAX_MATCH; l++) {
-		unsigned s = z->len_sym[l];
-		len[l] = (k->lit_code[s] | (uint32_t)z->len_extra[l] << k->lit_len[s]) |
-			 (uint32_t)(k->lit_len[s] + z->len_nextra[l]) << 24;
+		tab[v] = k->lit_code[v] | (uint64_t)k->lit_len[v] << 56;
+	for (unsigned j = 0; j < 2; j++) {
+		unsigned ne, ex, c = dist_code(j ? far : near, &ne, &ex);
+		uint64_t dbits = k->dist_code[c] | (uint64_t)ex << k->dist_len[c];
+		unsigned dn = k->dist_len[c] + ne;
+		for (unsigned l = MIN_MATCH; l <= MAX_MATCH; l++) {
+			unsigned s = z->len_sym[l], ln = k->lit_len[s] + z->len_nextra[l];
+			uint64_t lbits = k->lit_code[s] | (uint64_t)z->len_extra[l] << k->lit_len[s];
+			tab[(j ? TOK_FAR : TOK_NEAR) + l - MIN_MATCH] =
+				(lbits | dbits << ln) | (uint64_t)(ln + dn) << 56;
+		}
 	}
-	unsigned dist_of[2] = {0, 0}, ndist = 0;
+	const uint64_t low56 = ((uint64_t)1 << 56) - 1;
 	for (size_t i = 0; i < ntok; i++) {
-		uint32_t t = tok[i];
-		if (!(t & MATCH_BIT)) {
-			/* two literals in one put (≤ 30 bits): half the steps of
-			 * the bit writer's dependency chain through a busy stretch */
-			uint32_t c = lit[t];
-			if (i + 1 < ntok && !(tok[i + 1] & MATCH_BIT)) {
-				uint32_t c2 = lit[tok[++i]];
-				put(b, (c & 0xffffff) | (c2 & 0xffffff) << (c >> 24), (c >> 24) + (c2 >> 24));
-				continue;
-			}
-			put(b, c & 0xffffff, c >> 24);
-			continue;
-		}
-		uint32_t l = len[t >> 15 & 511], d = (t & 0x7fff) + 1;
-		put(b, l & 0xffffff, l >> 24);
-		unsigned q = d == dist_of[0] && ndist > 0 ? 0 : d == dist_of[1] && ndist > 1 ? 1 : 2;
-		if (q < 2) {
-			put(b, dist[q], dist_n[q]);
-			continue;
-		}
-		unsigned ne, ex, c = dist_code(d, &ne, &ex);
-		uint32_t bits = k->dist_code[c] | ex << k->dist_len[c], n = k->dist_len[c] + ne;
-		if (ndist < 2) {
-			dist_of[ndist] = d;
-			dist[ndist] = bits;
-			dist_n[ndist++] = n;
-		}
-		put(b, bits, n);
+		uint64_t e = tab[tok[i]];
+		put(b, e & low56, (unsigned)(e >> 56));
 	}
 	put(b, k->lit_code[EOB], k->lit_len[EOB]);
 }
@@ -621,7 +604,7 @@ enum yz_err tilez_compress(struct tilez *z, const uint8_t *data, size_t n, unsig
 	if (cap < tilez_bound(n) || near < 1 || near > MAX_DIST || far < 1 || far > MAX_DIST)
 		return YZ_ERANGE;
 	if (n > z->tok_cap) {
-		uint32_t *t = realloc(z->tok, n * sizeof *t);
+		uint16_t *t = realloc(z->tok, n * sizeof *t);
 		if (!t)
 			return YZ_ENOMEM;
 		z->tok = t;
@@ -640,7 +623,7 @@ enum yz_err tilez_compress(struct tilez *z, const uint8_t *data, size_t n, unsig
 	out[1] = 0x01; /* no dictionary, fastest; (0x78 << 8 | 0x01) % 31 == 0 */
 	struct bits b = {.p = out + 2};
 	if ((coded + 7) / 8 < stored)
-		write_block(&b, z, &k, z->tok, ntok);
+		write_block(&b, z, &k, z->tok, ntok, near, far);
 	else
 		write_stored(&b, data, n);
 	flush(&b);
