@@ -10,9 +10,9 @@
  *      (limited to 15 bits, and the code-length alphabet to 7, by halving
  *      the frequencies until the tree is shallow enough), canonical codes;
  *   3. the block: header, the run-length coded code lengths, the tokens
- *      (each symbol one table lookup, two literals a write of the bit
- *      buffer, which stores 8 bytes and moves on by the whole ones), end
- *      of block — or stored blocks if those would be smaller (noise).
+ *      (each one table lookup, two a write of the bit buffer when they
+ *      fit, which stores 8 bytes and moves on by the whole ones), end of
+ *      block — or stored blocks if those would be smaller (noise).
  * Then the zlib header and the Adler-32 of the input (libdeflate's).
  *
  * Token layout (uint16_t): a literal is its byte (0..255); a match `near`
@@ -573,7 +573,20 @@ static void write_block(struct bits *b, const struct tilez *z, const struct bloc
 		}
 	}
 	const uint64_t low56 = ((uint64_t)1 << 56) - 1;
-	for (size_t i = 0; i < ntok; i++) {
+	/* two tokens a put when their bits fit (literals, mostly): half the
+	 * steps of the bit writer's dependency chain through a busy stretch */
+	size_t i = 0;
+	for (; i + 1 < ntok; i += 2) {
+		uint64_t e = tab[tok[i]], f = tab[tok[i + 1]];
+		unsigned ne = (unsigned)(e >> 56), nf = (unsigned)(f >> 56);
+		if (ne + nf <= 56) {
+			put(b, (e & low56) | (f & low56) << ne, ne + nf);
+		} else {
+			put(b, e & low56, ne);
+			put(b, f & low56, nf);
+		}
+	}
+	for (; i < ntok; i++) {
 		uint64_t e = tab[tok[i]];
 		put(b, e & low56, (unsigned)(e >> 56));
 	}
