@@ -344,40 +344,50 @@ static inline unsigned next_written(const struct rast *r, unsigned y, unsigned b
 	return 64 * wi + (unsigned)__builtin_ctzll(v);
 }
 
+#if defined(__SSE2__) && !defined(RAST_SCALAR)
+/* sweep_block on cells [0, 4): their running sums from *carry (left with
+ * the last), zeroed, as coverage 0..255 in 32-bit lanes */
+static inline __attribute__((always_inline)) __m128i sweep4(uint32_t *cell, __m128i *carry,
+							     enum rast_rule rule, __m128i zero)
+{
+	__m128i v = _mm_load_si128((const __m128i *)cell);
+	_mm_store_si128((__m128i *)cell, zero);
+	v = _mm_add_epi32(v, _mm_slli_si128(v, 4));
+	v = _mm_add_epi32(v, _mm_slli_si128(v, 8));
+	v = _mm_add_epi32(v, *carry);
+	*carry = _mm_shuffle_epi32(v, _MM_SHUFFLE(3, 3, 3, 3));
+	/* |v| (two's complement, wrapping like the scalar path) */
+	__m128i sg = _mm_srai_epi32(v, 31);
+	__m128i a = _mm_sub_epi32(_mm_xor_si128(v, sg), sg);
+	__m128i one = _mm_set1_epi32(COV_ONE);
+	if (rule == RAST_NONZERO) {
+		/* min(a, ONE) as unsigned: a > ONE or a "negative" (2^31) */
+		__m128i big = _mm_or_si128(_mm_cmpgt_epi32(a, one), _mm_srai_epi32(a, 31));
+		a = _mm_or_si128(_mm_and_si128(big, one), _mm_andnot_si128(big, a));
+	} else {
+		a = _mm_and_si128(a, _mm_set1_epi32(2 * COV_ONE - 1));
+		__m128i over = _mm_cmpgt_epi32(a, one);
+		__m128i fold = _mm_sub_epi32(_mm_set1_epi32(2 * COV_ONE), a);
+		a = _mm_or_si128(_mm_and_si128(over, fold), _mm_andnot_si128(over, a));
+	}
+	/* (a·255 + ONE/2) >> COV_SHIFT, a·255 as a·256 − a */
+	a = _mm_sub_epi32(_mm_slli_epi32(a, 8), a);
+	return _mm_srli_epi32(_mm_add_epi32(a, _mm_set1_epi32(COV_ONE / 2)), COV_SHIFT);
+}
+#endif
+
 /* Sums block b of a row into per-pixel coverage quantised to 0..255 at
  * m[0..16), carrying the running sum through *sum, and zeroes its cells. */
 static inline void sweep_block(uint32_t *cell, uint32_t *sum, enum rast_rule rule, uint8_t *m)
 {
 #if defined(__SSE2__) && !defined(RAST_SCALAR)
 	__m128i carry = _mm_set1_epi32((int32_t)*sum), zero = _mm_setzero_si128();
-	__m128i out[4];
-	for (int q = 0; q < 4; q++) {
-		__m128i v = _mm_load_si128((const __m128i *)(cell + 4 * q));
-		_mm_store_si128((__m128i *)(cell + 4 * q), zero);
-		v = _mm_add_epi32(v, _mm_slli_si128(v, 4));
-		v = _mm_add_epi32(v, _mm_slli_si128(v, 8));
-		v = _mm_add_epi32(v, carry);
-		carry = _mm_shuffle_epi32(v, _MM_SHUFFLE(3, 3, 3, 3));
-		/* |v| (two's complement, wrapping like the scalar path) */
-		__m128i sg = _mm_srai_epi32(v, 31);
-		__m128i a = _mm_sub_epi32(_mm_xor_si128(v, sg), sg);
-		__m128i one = _mm_set1_epi32(COV_ONE);
-		if (rule == RAST_NONZERO) {
-			/* min(a, ONE) as unsigned: a > ONE or a "negative" (2^31) */
-			__m128i big = _mm_or_si128(_mm_cmpgt_epi32(a, one), _mm_srai_epi32(a, 31));
-			a = _mm_or_si128(_mm_and_si128(big, one), _mm_andnot_si128(big, a));
-		} else {
-			a = _mm_and_si128(a, _mm_set1_epi32(2 * COV_ONE - 1));
-			__m128i over = _mm_cmpgt_epi32(a, one);
-			__m128i fold = _mm_sub_epi32(_mm_set1_epi32(2 * COV_ONE), a);
-			a = _mm_or_si128(_mm_and_si128(over, fold), _mm_andnot_si128(over, a));
-		}
-		/* (a·255 + ONE/2) >> COV_SHIFT, a·255 as a·256 − a */
-		a = _mm_sub_epi32(_mm_slli_epi32(a, 8), a);
-		out[q] = _mm_srli_epi32(_mm_add_epi32(a, _mm_set1_epi32(COV_ONE / 2)), COV_SHIFT);
-	}
+	__m128i c0 = sweep4(cell, &carry, rule, zero);
+	__m128i c1 = sweep4(cell + 4, &carry, rule, zero);
+	__m128i c2 = sweep4(cell + 8, &carry, rule, zero);
+	__m128i c3 = sweep4(cell + 12, &carry, rule, zero);
 	*sum = (uint32_t)_mm_cvtsi128_si32(carry);
-	__m128i lo = _mm_packs_epi32(out[0], out[1]), hi = _mm_packs_epi32(out[2], out[3]);
+	__m128i lo = _mm_packs_epi32(c0, c1), hi = _mm_packs_epi32(c2, c3);
 	_mm_storeu_si128((__m128i *)m, _mm_packus_epi16(lo, hi));
 #else
 	uint32_t s = *sum;
@@ -448,28 +458,28 @@ static inline __m128i div255_epi16(__m128i x)
 	return _mm_srli_epi16(_mm_add_epi16(x, _mm_srli_epi16(x, 8)), 8);
 }
 
+/* blend_px on 2 pixels widened to 16 bits: d the destination, m each
+ * pixel's m in all four of its lanes */
+static inline __m128i blend2(__m128i d, __m128i m, __m128i full16, int opaque)
+{
+	if (opaque) {
+		__m128i keep = _mm_sub_epi16(_mm_set1_epi16(255), m);
+		return div255_epi16(_mm_add_epi16(_mm_mullo_epi16(m, full16), _mm_mullo_epi16(keep, d)));
+	}
+	__m128i src = div255_epi16(_mm_mullo_epi16(m, full16));
+	__m128i sa = _mm_shufflehi_epi16(_mm_shufflelo_epi16(src, _MM_SHUFFLE(3, 3, 3, 3)),
+					 _MM_SHUFFLE(3, 3, 3, 3));
+	__m128i keep = _mm_sub_epi16(_mm_set1_epi16(255), sa);
+	return _mm_add_epi16(src, div255_epi16(_mm_mullo_epi16(d, keep)));
+}
+
 /* blend_px on 4 pixels: m4 holds each pixel's m in all four of its bytes */
 static inline __m128i blend4(__m128i dst, __m128i m4, __m128i full16, int opaque)
 {
-	__m128i zero = _mm_setzero_si128(), res[2];
-	__m128i d[2] = {_mm_unpacklo_epi8(dst, zero), _mm_unpackhi_epi8(dst, zero)};
-	__m128i m[2] = {_mm_unpacklo_epi8(m4, zero), _mm_unpackhi_epi8(m4, zero)};
-	if (opaque) {
-		for (int h = 0; h < 2; h++) {
-			__m128i keep = _mm_sub_epi16(_mm_set1_epi16(255), m[h]);
-			res[h] = div255_epi16(_mm_add_epi16(_mm_mullo_epi16(m[h], full16),
-							    _mm_mullo_epi16(keep, d[h])));
-		}
-		return _mm_packus_epi16(res[0], res[1]);
-	}
-	for (int h = 0; h < 2; h++) {
-		__m128i src = div255_epi16(_mm_mullo_epi16(m[h], full16));
-		__m128i sa = _mm_shufflehi_epi16(_mm_shufflelo_epi16(src, _MM_SHUFFLE(3, 3, 3, 3)),
-						 _MM_SHUFFLE(3, 3, 3, 3));
-		__m128i keep = _mm_sub_epi16(_mm_set1_epi16(255), sa);
-		res[h] = _mm_add_epi16(src, div255_epi16(_mm_mullo_epi16(d[h], keep)));
-	}
-	return _mm_packus_epi16(res[0], res[1]);
+	__m128i zero = _mm_setzero_si128();
+	__m128i lo = blend2(_mm_unpacklo_epi8(dst, zero), _mm_unpacklo_epi8(m4, zero), full16, opaque);
+	__m128i hi = blend2(_mm_unpackhi_epi8(dst, zero), _mm_unpackhi_epi8(m4, zero), full16, opaque);
+	return _mm_packus_epi16(lo, hi);
 }
 #endif
 
@@ -480,16 +490,15 @@ static inline __attribute__((always_inline)) void blend_block(uint8_t *px, const
 	__m128i full16 = _mm_setr_epi16(full[0], full[1], full[2], full[3], full[0], full[1], full[2],
 					full[3]);
 	__m128i mm = _mm_loadu_si128((const __m128i *)m);
-	__m128i m2[2] = {_mm_unpacklo_epi8(mm, mm), _mm_unpackhi_epi8(mm, mm)};
+	__m128i mlo = _mm_unpacklo_epi8(mm, mm), mhi = _mm_unpackhi_epi8(mm, mm);
 	int opaque = full[3] == 255;
 	/* all 16 pixels, covered or not (m = 0 gives back the pixel exactly):
 	 * a test per 4 pixels, unpredictable along a thin line, cost more */
-	for (int q = 0; q < 4; q++) {
-		__m128i m4 = q & 1 ? _mm_unpackhi_epi8(m2[q >> 1], m2[q >> 1])
-				   : _mm_unpacklo_epi8(m2[q >> 1], m2[q >> 1]);
-		__m128i *p = (__m128i *)(px + 16 * q);
-		_mm_storeu_si128(p, blend4(_mm_loadu_si128(p), m4, full16, opaque));
-	}
+	__m128i *p = (__m128i *)px;
+	_mm_storeu_si128(p, blend4(_mm_loadu_si128(p), _mm_unpacklo_epi8(mlo, mlo), full16, opaque));
+	_mm_storeu_si128(p + 1, blend4(_mm_loadu_si128(p + 1), _mm_unpackhi_epi8(mlo, mlo), full16, opaque));
+	_mm_storeu_si128(p + 2, blend4(_mm_loadu_si128(p + 2), _mm_unpacklo_epi8(mhi, mhi), full16, opaque));
+	_mm_storeu_si128(p + 3, blend4(_mm_loadu_si128(p + 3), _mm_unpackhi_epi8(mhi, mhi), full16, opaque));
 #else
 	for (unsigned x = 0; x < BLOCK; x++)
 		blend_px(px + 4 * x, m[x], full);
