@@ -82,6 +82,8 @@ struct render_ws {
 	uint32_t feat_cap, feat_cur;
 	uint32_t *segs;             /* segments touching the tile */
 	uint32_t seg_count, segs_cap;
+	uint32_t *stns;             /* stations near the tile, ascending */
+	uint32_t stn_count, stn_cap;
 	/* labels: created on first use when the data has a font */
 	struct text_shaper *shaper;
 	struct label_ws *labels;
