@@ -436,6 +436,8 @@ static enum yz_err dataset_finish(struct dataset *d, struct yz_errbuf *eb)
 	    roadchain_build(&d->road_chain, &d->net))
 		return yz_fail(eb, YZ_ENOMEM, "out of memory");
 	enum yz_err err = grid_segments_of(&d->seg_grid, &d->piece_grid, &d->net, eb);
+	if (!err)
+		err = grid_build_boxes(&d->border_grid, d->borders.line_box, d->borders.line_count, eb);
 	if (err)
 		return err;
 	return grid_build_boxes(&d->feat_grid, d->feat.bbox, d->feat.count, eb);
@@ -704,6 +706,7 @@ void dataset_free(struct dataset *d)
 	}
 	comm_spans_free(&d->comm_spans);
 	grid_free(&d->feat_grid);
+	grid_free(&d->border_grid);
 	ringidx_free(&d->border_idx);
 	borders_free(&d->borders);
 	roadchain_free(&d->road_chain);

@@ -66,6 +66,7 @@ struct dataset {
 	struct borders borders;       /* their outlines, each shared border once, for drawing;
 				       * built at load, like the next */
 	struct ringidx border_idx;    /* the borders' lines in chunks */
+	struct grid border_grid;      /* over the lines' boxes */
 
 	/* base-map features (water, green, buildings …) of an OSM road source */
 	struct mapfeat_set feat;      /* arrays may point into the snapshot */

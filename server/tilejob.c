@@ -21,6 +21,7 @@ void tilejob_data(const struct dataset *d, const struct text_font *font, struct 
 		.comm = &d->comm,
 		.borders = &d->borders,
 		.border_idx = &d->border_idx,
+		.border_grid = &d->border_grid,
 		.feat = &d->feat,
 		.feat_grid = &d->feat_grid,
 		.font = font,

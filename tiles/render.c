@@ -64,7 +64,7 @@ void render_ws_fini(struct render_ws *w)
 	free(w->seg_stamp);
 	free(w->seg_drawn);
 	free(w->segs);
-	free(w->stns);
+	free(w->near);
 	text_shaper_free(w->shaper);
 	label_ws_free(w->labels);
 	free(w->cands);
@@ -563,6 +563,61 @@ static int box_meets(const int32_t *a, const int32_t *b)
 	return !(a[2] < b[0] || a[0] > b[2] || a[3] < b[1] || a[1] > b[3]);
 }
 
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* w->near: the items (of `count`) grid g lists in the cells meeting the
+ * box, each once, ascending — the order a scan would take them (a
+ * cluster's sums come out the same in every tile); all of them without a
+ * grid.  The caller still tests each against the box.  -1 on ENOMEM. */
+static int select_near(struct render_ws *w, const struct grid *g, uint32_t count, double minx,
+		       double miny, double maxx, double maxy)
+{
+	int whole = !g || !g->cell_first || !g->cols || !g->rows;
+	uint32_t want = whole ? count : 0;
+	int32_t cx0 = 0, cy0 = 0, cx1 = -1, cy1 = -1;
+	if (!whole) {
+		/* the box in e7 within the world (a low zoom's box, grown by a
+		 * cluster cell, reaches past ±180°, beyond int32 in e7) */
+		minx = minx < -180 ? -180 : minx, maxx = maxx > 180 ? 180 : maxx;
+		miny = miny < -90 ? -90 : miny, maxy = maxy > 90 ? 90 : maxy;
+		grid_cell_of(g, geo_to_e7(minx), geo_to_e7(miny), &cx0, &cy0);
+		grid_cell_of(g, geo_to_e7(maxx), geo_to_e7(maxy), &cx1, &cy1);
+		for (int32_t y = cy0; y <= cy1; y++)
+			want += g->cell_first[(size_t)y * g->cols + (size_t)cx1 + 1] -
+				g->cell_first[(size_t)y * g->cols + (size_t)cx0];
+	}
+	if (want > w->near_cap) {
+		uint32_t *n = realloc(w->near, (size_t)want * sizeof *n);
+		if (!n)
+			return -1;
+		w->near = n;
+		w->near_cap = want;
+	}
+	w->near_count = 0;
+	if (whole) {
+		for (uint32_t i = 0; i < count; i++)
+			w->near[w->near_count++] = i;
+		return 0;
+	}
+	for (int32_t y = cy0; y <= cy1; y++) {
+		size_t row = (size_t)y * g->cols;
+		for (uint32_t i = g->cell_first[row + (size_t)cx0]; i < g->cell_first[row + (size_t)cx1 + 1]; i++)
+			w->near[w->near_count++] = g->cell_items[i];
+	}
+	/* in order; a box over several cells is listed in each: once */
+	qsort(w->near, w->near_count, sizeof *w->near, u32_cmp);
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < w->near_count; i++)
+		if (k == 0 || w->near[i] != w->near[k - 1])
+			w->near[k++] = w->near[i];
+	w->near_count = k;
+	return 0;
+}
+
 /* Projects chunks [c, e) of border line l (ringidx.h over the borders'
  * lines) onto w->xy as one line, each chunk thinned on its own (decimate
  * keeps its ends), so every tile gets the same points for a chunk wherever
@@ -638,7 +693,11 @@ static int stroke_borders(struct render_ws *w, const struct render_data *d,
 			  const int32_t *box)
 {
 	const struct borders *bd = d->borders;
-	for (uint32_t l = 0; l < bd->line_count; l++) {
+	if (select_near(w, d->border_grid, bd->line_count, geo_from_e7(box[0]), geo_from_e7(box[1]),
+			geo_from_e7(box[2]), geo_from_e7(box[3])))
+		return -1;
+	for (uint32_t k = 0; k < w->near_count; k++) {
+		uint32_t l = w->near[k];
 		if (!box_meets(bd->line_box + 4 * (size_t)l, box))
 			continue;
 		if (d->border_idx) {
@@ -766,56 +825,6 @@ static int draw_cluster_marks(struct render_ws *w, const struct render_data *d,
 	return 0;
 }
 
-static int u32_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* w->stns: the stations the grid lists in the cells meeting the box (all
- * of them without a grid), ascending — the order a scan would take them,
- * so a cluster's sums come out the same in every tile.  The caller still
- * tests each against the box.  -1 on ENOMEM. */
-static int select_stations(struct render_ws *w, const struct render_data *d, double minx,
-			   double miny, double maxx, double maxy)
-{
-	const struct grid *g = d->station_grid;
-	int whole = !g || !g->cell_first || !g->cols || !g->rows;
-	uint32_t want = whole ? d->station_count : 0;
-	int32_t cx0 = 0, cy0 = 0, cx1 = -1, cy1 = -1;
-	if (!whole) {
-		/* the box in e7 within the world (a low zoom's box, grown by a
-		 * cluster cell, reaches past ±180°, beyond int32 in e7) */
-		minx = minx < -180 ? -180 : minx, maxx = maxx > 180 ? 180 : maxx;
-		miny = miny < -90 ? -90 : miny, maxy = maxy > 90 ? 90 : maxy;
-		grid_cell_of(g, geo_to_e7(minx), geo_to_e7(miny), &cx0, &cy0);
-		grid_cell_of(g, geo_to_e7(maxx), geo_to_e7(maxy), &cx1, &cy1);
-		for (int32_t y = cy0; y <= cy1; y++)
-			want += g->cell_first[(size_t)y * g->cols + (size_t)cx1 + 1] -
-				g->cell_first[(size_t)y * g->cols + (size_t)cx0];
-	}
-	if (want > w->stn_cap) {
-		uint32_t *n = realloc(w->stns, (size_t)want * sizeof *n);
-		if (!n)
-			return -1;
-		w->stns = n;
-		w->stn_cap = want;
-	}
-	w->stn_count = 0;
-	if (whole) {
-		for (uint32_t i = 0; i < d->station_count; i++)
-			w->stns[w->stn_count++] = i;
-		return 0;
-	}
-	for (int32_t y = cy0; y <= cy1; y++) {
-		size_t row = (size_t)y * g->cols;
-		for (uint32_t i = g->cell_first[row + (size_t)cx0]; i < g->cell_first[row + (size_t)cx1 + 1]; i++)
-			w->stns[w->stn_count++] = g->cell_items[i];
-	}
-	qsort(w->stns, w->stn_count, sizeof *w->stns, u32_cmp);
-	return 0;
-}
-
 static int draw_stations(struct render_ws *w, const struct render_data *d,
 			 const struct style_layer *l, const struct tile_proj *p, float zoom,
 			 float scale)
@@ -838,10 +847,10 @@ static int draw_stations(struct render_ws *w, const struct render_data *d,
 	unsigned ncl = 0;
 	path_reset(&w->path);
 	struct path *pp = &w->path;
-	if (select_stations(w, d, cminx, cminy, cmaxx, cmaxy))
+	if (select_near(w, d->station_grid, d->station_count, cminx, cminy, cmaxx, cmaxy))
 		return -1;
-	for (uint32_t k = 0; k < w->stn_count; k++) {
-		const struct station *s = &d->stations[w->stns[k]];
+	for (uint32_t k = 0; k < w->near_count; k++) {
+		const struct station *s = &d->stations[w->near[k]];
 		double lon = geo_from_e7(s->lon_e7), lat = geo_from_e7(s->lat_e7);
 		if (lon < cminx || lon > cmaxx || lat < cminy || lat > cmaxy)
 			continue;
@@ -885,8 +894,8 @@ static int draw_stations(struct render_ws *w, const struct render_data *d,
 	if (sw > 0 && c->stroke_color.a) {
 		/* outline: rings around the same centres */
 		path_reset(pp);
-		for (uint32_t k = 0; !cluster && k < w->stn_count; k++) {
-			const struct station *s = &d->stations[w->stns[k]];
+		for (uint32_t k = 0; !cluster && k < w->near_count; k++) {
+			const struct station *s = &d->stations[w->near[k]];
 			double lon = geo_from_e7(s->lon_e7), lat = geo_from_e7(s->lat_e7);
 			if (lon < minx || lon > maxx || lat < miny || lat > maxy)
 				continue;

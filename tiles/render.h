@@ -48,6 +48,7 @@ struct render_data {
 						* NULL: stroke every ring */
 	const struct ringidx *border_idx;      /* the borders' lines in chunks; NULL: project
 						* whole lines */
+	const struct grid *border_grid;        /* over the lines' boxes; NULL: test them all */
 	const struct mapfeat_set *feat;        /* base-map areas and lines, may be NULL */
 	const struct grid *feat_grid;          /* over feat's boxes; NULL: scan them all */
 	const struct text_font *font;          /* labels' font; NULL: no labels */
@@ -82,8 +83,8 @@ struct render_ws {
 	uint32_t feat_cap, feat_cur;
 	uint32_t *segs;             /* segments touching the tile */
 	uint32_t seg_count, segs_cap;
-	uint32_t *stns;             /* stations near the tile, ascending */
-	uint32_t stn_count, stn_cap;
+	uint32_t *near;             /* stations or border lines near the tile, ascending */
+	uint32_t near_count, near_cap;
 	/* labels: created on first use when the data has a font */
 	struct text_shaper *shaper;
 	struct label_ws *labels;
