@@ -55,7 +55,16 @@ struct ctx {
 	uint32_t circle_seg;   /* segments of a full circle of radius h */
 	float rc, rs;          /* cos, sin of one arc step (2π / circle_seg) */
 	int fresh;             /* the next emitted point starts a ring */
+	/* the directions and lengths of an open side's segments, kept by its
+	 * forward walk for the backward one (which takes them reversed and
+	 * negated: the same values, no square root and division again);
+	 * [3 · UNIT_CACHE] */
+	float *units;
+	uint32_t unit_count;   /* segments the forward walk kept */
+	int units_ok;          /* all of them: the backward walk may use them */
 };
+
+#define UNIT_CACHE 256u
 
 /* Run offsets are 64-bit: a merged dash on a closed line spans up to 2n. */
 struct seq {                   /* open sub-polyline S, run[lo..hi], E */
@@ -291,6 +300,29 @@ static void seq_pt(const struct ctx *c, const struct seq *q, uint64_t k, uint64_
 	}
 }
 
+/* Segment j of an open side's walk, from its difference (sx, sy): unit
+ * direction and length, as unit() gives them — kept by the forward walk,
+ * taken back (reversed, negated: exactly unit() of the negated difference)
+ * by the backward one when all of them were kept. */
+static inline float side_unit(struct ctx *c, int rev, uint32_t j, float sx, float sy, float *ux,
+			      float *uy)
+{
+	if (rev && c->units_ok && j < c->unit_count) {
+		const float *u = c->units + 3 * (size_t)(c->unit_count - 1 - j);
+		*ux = -u[0];
+		*uy = -u[1];
+		return u[2];
+	}
+	float l = unit(sx, sy, ux, uy);
+	if (!rev && c->units && j < UNIT_CACHE) {
+		float *u = c->units + 3 * (size_t)j;
+		u[0] = *ux;
+		u[1] = *uy;
+		u[2] = l;
+	}
+	return l;
+}
+
 /* The left side of q walked forward (rev: backward): the first point's
  * corner, a join at every interior vertex, the last point's corner.
  * Returns 0, emitting nothing, if all points coincide; else the last point
@@ -307,7 +339,8 @@ static int side_open(struct ctx *c, const struct seq *q, int rev, float *lx, flo
 	}
 	if (k == len)
 		return 0;
-	float dl = unit(nx - vx, ny - vy, &dx, &dy), el;
+	uint32_t j = 0;
+	float dl = side_unit(c, rev, j++, nx - vx, ny - vy, &dx, &dy), el;
 	emit(c, vx + c->h * dy, vy - c->h * dx);
 	vx = nx;
 	vy = ny;
@@ -315,7 +348,7 @@ static int side_open(struct ctx *c, const struct seq *q, int rev, float *lx, flo
 		seq_pt(c, q, k, len, rev, &nx, &ny);
 		if (nx == vx && ny == vy)
 			continue;
-		el = unit(nx - vx, ny - vy, &ex, &ey);
+		el = side_unit(c, rev, j++, nx - vx, ny - vy, &ex, &ey);
 		join(c, vx, vy, dx, dy, dl, ex, ey, el);
 		dx = ex;
 		dy = ey;
@@ -324,6 +357,12 @@ static int side_open(struct ctx *c, const struct seq *q, int rev, float *lx, flo
 		vy = ny;
 	}
 	emit(c, vx + c->h * dy, vy - c->h * dx);
+	if (!rev) {
+		c->unit_count = j;
+		c->units_ok = c->units && j <= UNIT_CACHE;
+	} else {
+		c->units_ok = 0;
+	}
 	*lx = vx;
 	*ly = vy;
 	*ldx = dx;
@@ -570,6 +609,8 @@ void stroke_polyline(struct path *out, const float *xy, uint32_t n, int closed,
 	if (!out || !xy || !n || !st || !(st->width > 0) || !(st->width <= STROKE_COORD_MAX))
 		return;
 	struct ctx c = {0};
+	float units[3 * UNIT_CACHE]; /* not cleared: written before read */
+	c.units = units;
 	c.out = out;
 	c.xy = xy;
 	c.n = n;
