@@ -713,6 +713,31 @@ static int stroke_borders(struct render_ws *w, const struct render_data *d,
 	return 0;
 }
 
+/* Every ring of the communities whose boxes meet the tile's, into w->path:
+ * as it is (fill) or stroked (line).  -1 on ENOMEM. */
+static int draw_rings(struct render_ws *w, const struct render_data *d, const struct style_layer *l,
+		      const struct tile_proj *p, const struct stroke_style *st, double minx,
+		      double miny, double maxx, double maxy)
+{
+	const struct communityset *cs = d->comm;
+	for (uint32_t c = 0; c < cs->count; c++) {
+		const struct community *cm = &cs->items[c];
+		if (geo_from_e7(cm->max_lon_e7) < minx || geo_from_e7(cm->min_lon_e7) > maxx ||
+		    geo_from_e7(cm->max_lat_e7) < miny || geo_from_e7(cm->min_lat_e7) > maxy)
+			continue;
+		for (uint32_t r = cm->ring_first; r < cm->ring_first + cm->ring_count; r++) {
+			uint32_t a = cs->ring_pt_first[r], b = cs->ring_pt_first[r + 1];
+			if (project_ws(w, p, cs->pt_lon_e7, cs->pt_lat_e7, a, b))
+				return -1;
+			if (l->type == STYLE_FILL)
+				add_ring(&w->path, p, w->xy, b - a);
+			else if (stroke_near(w, p, b - a - 1, 1, st))
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* Community polygons (fill) or their outlines (line). */
 static int draw_communities(struct render_ws *w, const struct render_data *d,
 			    const struct style_layer *l, const struct tile_proj *p, float zoom,
@@ -724,7 +749,7 @@ static int draw_communities(struct render_ws *w, const struct render_data *d,
 	double minx, miny, maxx, maxy;
 	tile_bounds(p, MARGIN_PX * scale, &minx, &miny, &maxx, &maxy);
 	path_reset(&w->path);
-	struct stroke_style st;
+	struct stroke_style st = {0};
 	float dash[STYLE_MAX_DASH];
 	double period = 0;
 	int32_t box[4] = {0};
@@ -737,34 +762,20 @@ static int draw_communities(struct render_ws *w, const struct render_data *d,
 		box[0] = geo_to_e7(bx0), box[1] = geo_to_e7(by0);
 		box[2] = geo_to_e7(bx1), box[3] = geo_to_e7(by1);
 		period = stroke_dash_period(&st);
-		if (d->borders) {
-			if (stroke_borders(w, d, p, &st, period, box))
-				return -1;
-			goto fill;
-		}
 	}
-	for (uint32_t c = 0; c < cs->count; c++) {
-		const struct community *cm = &cs->items[c];
-		if (geo_from_e7(cm->max_lon_e7) < minx || geo_from_e7(cm->min_lon_e7) > maxx ||
-		    geo_from_e7(cm->max_lat_e7) < miny || geo_from_e7(cm->min_lat_e7) > maxy)
-			continue;
-		for (uint32_t r = cm->ring_first; r < cm->ring_first + cm->ring_count; r++) {
-			uint32_t a = cs->ring_pt_first[r], b = cs->ring_pt_first[r + 1];
-			if (project_ws(w, p, cs->pt_lon_e7, cs->pt_lat_e7, a, b))
-				return -1;
-			if (l->type == STYLE_FILL)
-				add_ring(&w->path, p, w->xy, b - a);
-			else if (stroke_near(w, p, b - a - 1, 1, &st))
-				return -1;
-		}
+	if (l->type == STYLE_LINE && d->borders) {
+		if (stroke_borders(w, d, p, &st, period, box))
+			return -1;
+	} else if (draw_rings(w, d, l, p, &st, minx, miny, maxx, maxy)) {
+		return -1;
 	}
-fill:
 	if (w->path.failed)
 		return -1;
 	struct style_color col = l->type == STYLE_FILL ? l->fill.color : l->line.color;
 	rast_fill(&w->rast, &w->path, RAST_NONZERO, to_rast(col), &w->canvas);
 	return 0;
 }
+
 
 struct cluster {
 	double x, y;   /* sum of world pixel positions */
