@@ -609,7 +609,8 @@ static int select_near(struct render_ws *w, const struct grid *g, uint32_t count
 			w->near[w->near_count++] = g->cell_items[i];
 	}
 	/* in order; a box over several cells is listed in each: once */
-	qsort(w->near, w->near_count, sizeof *w->near, u32_cmp);
+	if (w->near_count > 1)
+		qsort(w->near, w->near_count, sizeof *w->near, u32_cmp);
 	uint32_t k = 0;
 	for (uint32_t i = 0; i < w->near_count; i++)
 		if (k == 0 || w->near[i] != w->near[k - 1])
