@@ -505,6 +505,22 @@ static inline __attribute__((always_inline)) void blend_block(uint8_t *px, const
 #endif
 }
 
+/* n pixels at px set to the colour full (the inside of an opaque shape):
+ * 4 at a store where SSE2 is. */
+static void fill_px(uint8_t *px, const uint8_t *full, unsigned n)
+{
+	unsigned x = 0;
+#if defined(__SSE2__) && !defined(RAST_SCALAR)
+	uint32_t v;
+	memcpy(&v, full, 4);
+	__m128i v4 = _mm_set1_epi32((int32_t)v);
+	for (; x + 4 <= n; x += 4)
+		_mm_storeu_si128((__m128i *)(px + 4 * x), v4);
+#endif
+	for (; x < n; x++)
+		memcpy(px + 4 * x, full, 4);
+}
+
 void rast_fill(struct rast *r, const struct path *p, enum rast_rule rule,
 	       struct rast_color c, struct rast_canvas *dst)
 {
@@ -552,8 +568,7 @@ void rast_fill(struct rast *r, const struct path *p, enum rast_rule rule,
 			if (mc == 0 || xa >= xb)
 				continue;
 			if (mc == 255 && c.a == 255) {
-				for (unsigned x = xa; x < xb; x++)
-					memcpy(row + 4 * x, full, 4);
+				fill_px(row + 4 * xa, full, xb - xa);
 				continue;
 			}
 			memset(mu, (int)mc, BLOCK);
