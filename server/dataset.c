@@ -431,6 +431,8 @@ static enum yz_err dataset_finish(struct dataset *d, struct yz_errbuf *eb)
 	search_fini(&s);
 	if (comm_spans_build(&d->comm_spans, &d->net, &d->piece_grid, &d->comm) ||
 	    borders_build(&d->borders, &d->comm) ||
+	    ringidx_build(&d->comm_ring_idx, d->comm.ring_count, d->comm.ring_pt_first,
+			  d->comm.pt_lon_e7, d->comm.pt_lat_e7) ||
 	    ringidx_build(&d->border_idx, d->borders.line_count, d->borders.line_pt_first,
 			  d->borders.pt_lon_e7, d->borders.pt_lat_e7) ||
 	    roadchain_build(&d->road_chain, &d->net))
@@ -707,6 +709,7 @@ void dataset_free(struct dataset *d)
 	comm_spans_free(&d->comm_spans);
 	grid_free(&d->feat_grid);
 	grid_free(&d->border_grid);
+	ringidx_free(&d->comm_ring_idx);
 	ringidx_free(&d->border_idx);
 	borders_free(&d->borders);
 	roadchain_free(&d->road_chain);

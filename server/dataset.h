@@ -67,6 +67,7 @@ struct dataset {
 				       * built at load, like the next */
 	struct ringidx border_idx;    /* the borders' lines in chunks */
 	struct grid border_grid;      /* over the lines' boxes */
+	struct ringidx comm_ring_idx; /* the rings in chunks, for fills */
 
 	/* base-map features (water, green, buildings …) of an OSM road source */
 	struct mapfeat_set feat;      /* arrays may point into the snapshot */

@@ -22,6 +22,7 @@ void tilejob_data(const struct dataset *d, const struct text_font *font, struct 
 		.borders = &d->borders,
 		.border_idx = &d->border_idx,
 		.border_grid = &d->border_grid,
+		.comm_ring_idx = &d->comm_ring_idx,
 		.feat = &d->feat,
 		.feat_grid = &d->feat_grid,
 		.font = font,

@@ -714,6 +714,37 @@ static int stroke_borders(struct render_ws *w, const struct render_data *d,
 	return 0;
 }
 
+/* Projects community ring r onto w->xy for a fill, chunk by chunk
+ * (ringidx.h): a chunk whose box lies wholly beyond one side of `box` (the
+ * tile grown past the pixel add_ring cuts at) gives only its first point.
+ * The ring then runs straight from there to the next chunk's first point,
+ * in the same half-plane beyond the cut, and the cut (Sutherland–Hodgman,
+ * one side after another) makes of it what it made of the chunk: nothing
+ * but the same crossings into the box, from the same edges.  So a tile
+ * near a long coast projects the coast near it, not the whole ring, and
+ * draws the same pixels.  Returns the point count (the last repeating the
+ * first), or UINT32_MAX on ENOMEM. */
+static uint32_t project_fill_ring(struct render_ws *w, const struct render_data *d,
+				  const struct tile_proj *p, uint32_t r, const int32_t *box)
+{
+	const struct communityset *cs = d->comm;
+	const struct ringidx *ix = d->comm_ring_idx;
+	uint32_t a = cs->ring_pt_first[r], last = cs->ring_pt_first[r + 1] - 1, n = 0;
+	if (xy_reserve(w, last - a + 1))
+		return UINT32_MAX;
+	for (uint32_t c = ix->line_first[r]; c < ix->line_first[r + 1]; c++) {
+		uint32_t i0 = a + (c - ix->line_first[r]) * RINGIDX_CHUNK, i1 = i0 + RINGIDX_CHUNK;
+		const int32_t *b = ix->box + 4 * (size_t)c;
+		int beyond = b[2] < box[0] || b[0] > box[2] || b[3] < box[1] || b[1] > box[3];
+		if (beyond || i1 > last)
+			i1 = beyond ? i0 + 1 : last;
+		project(w->xy + 2 * (size_t)n, p, cs->pt_lon_e7, cs->pt_lat_e7, i0, i1);
+		n += i1 - i0;
+	}
+	project(w->xy + 2 * (size_t)n, p, cs->pt_lon_e7, cs->pt_lat_e7, last, last + 1);
+	return n + 1;
+}
+
 /* Every ring of the communities whose boxes meet the tile's, into w->path:
  * as it is (fill) or stroked (line).  -1 on ENOMEM. */
 static int draw_rings(struct render_ws *w, const struct render_data *d, const struct style_layer *l,
@@ -721,6 +752,10 @@ static int draw_rings(struct render_ws *w, const struct render_data *d, const st
 		      double miny, double maxx, double maxy)
 {
 	const struct communityset *cs = d->comm;
+	/* what add_ring cuts at (a pixel beyond the tile), and one more */
+	double cx0, cy0, cx1, cy1;
+	tile_bounds(p, 2.0, &cx0, &cy0, &cx1, &cy1);
+	const int32_t cut[4] = {geo_to_e7(cx0), geo_to_e7(cy0), geo_to_e7(cx1), geo_to_e7(cy1)};
 	for (uint32_t c = 0; c < cs->count; c++) {
 		const struct community *cm = &cs->items[c];
 		if (geo_from_e7(cm->max_lon_e7) < minx || geo_from_e7(cm->min_lon_e7) > maxx ||
@@ -728,6 +763,13 @@ static int draw_rings(struct render_ws *w, const struct render_data *d, const st
 			continue;
 		for (uint32_t r = cm->ring_first; r < cm->ring_first + cm->ring_count; r++) {
 			uint32_t a = cs->ring_pt_first[r], b = cs->ring_pt_first[r + 1];
+			if (l->type == STYLE_FILL && d->comm_ring_idx && b - a > 1) {
+				uint32_t n = project_fill_ring(w, d, p, r, cut);
+				if (n == UINT32_MAX)
+					return -1;
+				add_ring(&w->path, p, w->xy, n);
+				continue;
+			}
 			if (project_ws(w, p, cs->pt_lon_e7, cs->pt_lat_e7, a, b))
 				return -1;
 			if (l->type == STYLE_FILL)

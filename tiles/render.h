@@ -49,6 +49,8 @@ struct render_data {
 	const struct ringidx *border_idx;      /* the borders' lines in chunks; NULL: project
 						* whole lines */
 	const struct grid *border_grid;        /* over the lines' boxes; NULL: test them all */
+	const struct ringidx *comm_ring_idx;   /* comm's rings in chunks, for fills; NULL:
+						* project whole rings */
 	const struct mapfeat_set *feat;        /* base-map areas and lines, may be NULL */
 	const struct grid *feat_grid;          /* over feat's boxes; NULL: scan them all */
 	const struct text_font *font;          /* labels' font; NULL: no labels */

@@ -436,6 +436,42 @@ START_TEST(ring_chunks_same_pixels)
 }
 END_TEST
 
+/* Community fills with the chunk index (project_fill_ring: chunks beyond
+ * one side of the tile reduced to a point) draw exactly what whole rings
+ * draw: every golden tile both ways, byte for byte. */
+START_TEST(fill_chunks_same_pixels)
+{
+	ck_assert_msg(!manifest_err[0], "%s", manifest_err);
+	ck_assert_msg(!load_err[0], "%s", load_err);
+	struct render_ws w;
+	ck_assert_int_eq(render_ws_init(&w), YZ_OK);
+	static uint8_t whole[512 * 512 * 4];
+	unsigned compared = 0;
+	for (unsigned i = 0; i < tile_count; i++) {
+		struct render_data rd;
+		tilejob_data(tiles[i].d, font, &rd);
+		tilejob_coverage(tiles[i].d, tiles[i].mode, tiles[i].minutes, &rd);
+		if (!rd.comm || !rd.comm->count)
+			continue;
+		ck_assert_ptr_nonnull(rd.comm_ring_idx);
+		const struct ringidx *ix = rd.comm_ring_idx;
+		rd.comm_ring_idx = NULL;
+		ck_assert_int_eq(render_tile(&w, &rd, tiles[i].st, &tiles[i].t), YZ_OK);
+		rast_canvas_settle(&w.canvas);
+		size_t bytes = (size_t)w.canvas.h * w.canvas.stride;
+		memcpy(whole, w.canvas.px, bytes);
+		rd.comm_ring_idx = ix;
+		ck_assert_int_eq(render_tile(&w, &rd, tiles[i].st, &tiles[i].t), YZ_OK);
+		rast_canvas_settle(&w.canvas);
+		ck_assert_msg(!memcmp(whole, w.canvas.px, bytes), "%s: chunked fills differ",
+			      tiles[i].name);
+		compared++;
+	}
+	ck_assert_uint_gt(compared, 0);
+	render_ws_fini(&w);
+}
+END_TEST
+
 Suite *golden_suite(void)
 {
 	read_manifest();
@@ -447,6 +483,7 @@ Suite *golden_suite(void)
 	tcase_add_loop_test(tc, tile_matches, 0, tile_count ? (int)tile_count : 1);
 	tcase_add_test(tc, deterministic);
 	tcase_add_test(tc, ring_chunks_same_pixels);
+	tcase_add_test(tc, fill_chunks_same_pixels);
 	suite_add_tcase(s, tc);
 	return s;
 }
