@@ -38,15 +38,10 @@ static int same_key(struct seg_key p, struct seg_key q)
 	return p.ax == q.ax && p.ay == q.ay && p.bx == q.bx && p.by == q.by;
 }
 
-/* keep[i] for every segment starting at point i of a ring: 1 where it is
- * first met (or of length 0).  -1 on ENOMEM. */
-static int mark_kept(const struct communityset *cs, uint8_t *keep)
+/* keep[i] for every segment starting at point i of a ring (`segs` of
+ * them): 1 where it is first met (or of length 0).  -1 on ENOMEM. */
+static int mark_kept(const struct communityset *cs, size_t segs, uint8_t *keep)
 {
-	size_t segs = 0;
-	for (uint32_t r = 0; r < cs->ring_count; r++) {
-		uint32_t n = cs->ring_pt_first[r + 1] - cs->ring_pt_first[r];
-		segs += n > 1 ? n - 1 : 0;
-	}
 	size_t cap = 16;
 	while (cap < 2 * segs)
 		cap *= 2;
@@ -155,7 +150,7 @@ enum yz_err borders_build(struct borders *bd, const struct communityset *cs)
 	bd->pt_lon_e7 = malloc(pts * sizeof *bd->pt_lon_e7);
 	bd->pt_lat_e7 = malloc(pts * sizeof *bd->pt_lat_e7);
 	if (!keep || !bd->line_pt_first || !bd->line_closed || !bd->line_box || !bd->pt_lon_e7 ||
-	    !bd->pt_lat_e7 || pts > UINT32_MAX || mark_kept(cs, keep)) {
+	    !bd->pt_lat_e7 || pts > UINT32_MAX || mark_kept(cs, segs, keep)) {
 		free(keep);
 		borders_free(bd);
 		return YZ_ENOMEM;

@@ -734,8 +734,7 @@ static uint32_t project_fill_ring(struct render_ws *w, const struct render_data 
 		return UINT32_MAX;
 	for (uint32_t c = ix->line_first[r]; c < ix->line_first[r + 1]; c++) {
 		uint32_t i0 = a + (c - ix->line_first[r]) * RINGIDX_CHUNK, i1 = i0 + RINGIDX_CHUNK;
-		const int32_t *b = ix->box + 4 * (size_t)c;
-		int beyond = b[2] < box[0] || b[0] > box[2] || b[3] < box[1] || b[1] > box[3];
+		int beyond = !box_meets(ix->box + 4 * (size_t)c, box);
 		if (beyond || i1 > last)
 			i1 = beyond ? i0 + 1 : last;
 		project(w->xy + 2 * (size_t)n, p, cs->pt_lon_e7, cs->pt_lat_e7, i0, i1);
